@@ -1,0 +1,195 @@
+/**
+ * A polite arXiv export-API client: batched id_list requests, one connection, requests spaced by
+ * at least `delayMs`, retries with backoff on 429/5xx/timeouts/garbage, and "empty for a real id"
+ * retried before an id is called not found.
+ */
+import { request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { DigestError, isAbortError } from '../errors.js';
+import { backoff, createDispatcher, retryAfterMs, sleep } from '../net/http.js';
+import { userAgent } from '../version.js';
+import { refKey, type ArxivRef } from './arxiv-id.js';
+import { FeedFormatError, parseAtom } from './parse-atom.js';
+import type { Paper } from './paper.js';
+
+export interface ArxivClientOptions {
+  apiUrl: string;
+  delayMs: number;
+  timeoutMs: number;
+  /** Extra attempts after the first, per request. */
+  retries: number;
+  /** Base of the exponential backoff when the server gives no Retry-After. */
+  retryBaseMs: number;
+  batchSize: number;
+  signal?: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+export type FetchOutcome = { ok: true; paper: Paper } | { ok: false; error: DigestError };
+
+/** Serialises requests and keeps start-to-start spacing ≥ delayMs (arXiv's terms of use). */
+class PoliteQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private lastStart = -Infinity;
+  constructor(private readonly delayMs: number) {}
+
+  run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const next = this.tail.then(async () => {
+      const wait = this.lastStart + this.delayMs - Date.now();
+      if (wait > 0) await sleep(wait, signal);
+      this.lastStart = Date.now();
+      return fn();
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class ArxivClient {
+  private readonly queue: PoliteQueue;
+  private dispatcher: Dispatcher | undefined;
+  /** Number of HTTP requests sent (for --verbose and tests). */
+  requests = 0;
+
+  constructor(private readonly opts: ArxivClientOptions) {
+    this.queue = new PoliteQueue(opts.delayMs);
+  }
+
+  private getDispatcher(): Dispatcher {
+    this.dispatcher ??= createDispatcher({ connections: 1, timeoutMs: this.opts.timeoutMs });
+    return this.dispatcher;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher?.close().catch(() => undefined);
+  }
+
+  /** Fetch metadata for many refs in as few requests as possible; results keyed by refKey(ref). */
+  async fetchPapers(refs: ArxivRef[]): Promise<Map<string, FetchOutcome>> {
+    const out = new Map<string, FetchOutcome>();
+    const wanted = new Map<string, ArxivRef>();
+    for (const r of refs) wanted.set(refKey(r), r);
+    let pending = [...wanted.values()];
+    // First pass plus one re-ask for ids that came back missing (arXiv sometimes answers empty under load).
+    for (let round = 0; round < 2 && pending.length > 0; round++) {
+      if (round > 0) this.opts.log?.(`arXiv returned no entry for ${pending.map(refKey).join(', ')}; asking again`);
+      const missing: ArxivRef[] = [];
+      for (let i = 0; i < pending.length; i += this.opts.batchSize) {
+        const batch = pending.slice(i, i + this.opts.batchSize);
+        const papers = await this.queryIdList(batch);
+        for (const ref of batch) {
+          const hit = papers.find((p) => p.id === ref.id && (ref.version === undefined || p.version === ref.version));
+          if (hit) out.set(refKey(ref), { ok: true, paper: hit });
+          else missing.push(ref);
+        }
+      }
+      pending = missing;
+    }
+    for (const ref of pending) {
+      out.set(refKey(ref), {
+        ok: false,
+        error: new DigestError('not-found', `${refKey(ref)}: not found on arXiv`, {
+          hint: ref.version === undefined ? 'check the id on https://arxiv.org' : `check that version v${ref.version} exists`,
+        }),
+      });
+    }
+    return out;
+  }
+
+  private async queryIdList(batch: ArxivRef[]): Promise<Paper[]> {
+    const url = new URL(this.opts.apiUrl);
+    url.searchParams.set('id_list', batch.map(refKey).join(','));
+    url.searchParams.set('start', '0');
+    url.searchParams.set('max_results', String(batch.length));
+    const body = await this.get(url.toString());
+    const parsed = parseAtom(body);
+    if (parsed.errors.length > 0) {
+      throw new DigestError('arxiv', `arXiv rejected the request: ${parsed.errors.join('; ')}`);
+    }
+    return parsed.papers;
+  }
+
+  /** GET with politeness, retries and content sniffing; returns an Atom body. */
+  private async get(url: string): Promise<string> {
+    const { retries, retryBaseMs, signal } = this.opts;
+    let lastError = '';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      let waitMs: number | undefined;
+      try {
+        const res = await this.queue.run(() => this.send(url), signal);
+        if (res.status === 200 || res.status === 400) {
+          if (/<feed[\s>]/.test(res.body)) {
+            try {
+              parseAtom(res.body);
+              return res.body;
+            } catch (err) {
+              if (!(err instanceof FeedFormatError)) throw err;
+              lastError = `arXiv sent a broken feed (${err.message})`;
+            }
+          } else {
+            lastError = `arXiv answered HTTP ${res.status} with ${describeBody(res.body, res.contentType)} instead of an Atom feed`;
+          }
+        } else if (res.status === 429 || res.status >= 500) {
+          lastError = `arXiv answered HTTP ${res.status}${res.body.trim() ? ` (${oneLine(res.body)})` : ''}`;
+          waitMs = res.retryAfterMs;
+        } else {
+          throw new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}${res.body.trim() ? `: ${oneLine(res.body)}` : ''}`);
+        }
+      } catch (err) {
+        if (err instanceof DigestError || isAbortError(err) || signal?.aborted) throw err;
+        lastError = `could not reach arXiv at ${new URL(url).origin}: ${networkMessage(err)}`;
+      }
+      if (attempt < retries) {
+        const delay = Math.min(waitMs ?? backoff(retryBaseMs, attempt, 300_000), 300_000);
+        this.opts.log?.(`${lastError}; retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${retries})`);
+        await sleep(delay, signal);
+      }
+    }
+    throw new DigestError('arxiv', `${lastError} (gave up after ${retries + 1} attempts)`, {
+      hint: 'arXiv may be overloaded; try again later or raise DIGEST_ARXIV_RETRIES',
+    });
+  }
+
+  private async send(url: string) {
+    this.requests++;
+    const res = await request(url, {
+      method: 'GET',
+      dispatcher: this.getDispatcher(),
+      headers: { 'user-agent': userAgent(), accept: 'application/atom+xml, application/xml;q=0.9, */*;q=0.1' },
+      headersTimeout: this.opts.timeoutMs,
+      bodyTimeout: this.opts.timeoutMs,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+    });
+    const body = await res.body.text();
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return {
+      status: res.statusCode,
+      body,
+      contentType: header('content-type') ?? '',
+      retryAfterMs: retryAfterMs(header),
+    };
+  }
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+}
+
+function describeBody(body: string, contentType: string): string {
+  if (!body.trim()) return 'an empty body';
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1];
+  if (title) return `an HTML page ("${oneLine(title)}")`;
+  return `${contentType || 'text'} ("${oneLine(body)}")`;
+}
+
+function networkMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? code ?? err.message;
+}

@@ -1,0 +1,123 @@
+/** Wiring only: flags → options → run*(). The one place that exits the process. */
+import { Command, CommanderError, Option } from 'commander';
+import { DigestError } from './errors.js';
+import { createLogger, type Logger } from './ui/logger.js';
+import { redact } from './ui/redact.js';
+import { version } from './version.js';
+
+const EPILOG = `
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL, DIGEST_PROVIDER, DIGEST_MODEL, DIGEST_ARXIV_API_URL,
+DIGEST_CONCURRENCY, DIGEST_KINDS, DIGEST_PROMPTS_DIR, HTTPS_PROXY / NO_PROXY and more: see README.
+Exit codes: 0 ok, 1 a paper or request failed, 2 bad usage or input, 130 interrupted.`;
+
+function main(argv: string[]): void {
+  const controller = new AbortController();
+  let logger: Logger = createLogger({ verbose: false, quiet: false });
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
+    interrupted = true;
+    logger.warn(`${sig}: stopping; unfinished papers are not written`);
+    controller.abort(new DigestError('interrupted', 'interrupted', { exitCode: sig === 'SIGINT' ? 130 : 143 }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+
+  const program = new Command('digest')
+    .description('Turn arXiv papers into publishable Chinese Markdown posts and papers.cool-style Q&A')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run digest --help for usage)')
+    .addHelpText('after', EPILOG)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  const common = (cmd: Command) =>
+    cmd
+      .option('--provider <name>', 'provider preset: openai, deepseek, moonshot, qwen, zhipu, siliconflow, openrouter, ollama (env DIGEST_PROVIDER)')
+      .option('--model <name>', 'model name (env DIGEST_MODEL; default: the preset\'s)')
+      .option('--base-url <url>', 'OpenAI-compatible endpoint (env OPENAI_BASE_URL for the openai preset)')
+      .option('--arxiv-api-url <url>', 'arXiv export API (env DIGEST_ARXIV_API_URL)')
+      .option('--kind <list>', 'templates to run, comma separated (env DIGEST_KINDS; default post,qa)')
+      .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
+      .option('--concurrency <n>', 'LLM calls in flight at once, 1-64 (env DIGEST_CONCURRENCY; default 4)')
+      .option('--no-stream', 'ask for whole answers instead of streamed ones (env DIGEST_LLM_STREAM=0)')
+      .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
+      .option('-q, --quiet', 'only errors on stderr');
+
+  const run = async (fn: () => Promise<number>) => {
+    try {
+      process.exitCode = await fn();
+    } catch (err) {
+      process.exitCode = report(err, logger, controller.signal);
+    }
+  };
+
+  common(
+    program
+      .command('fetch')
+      .description('write a Chinese post (and Q&A) for each paper; ids as arguments or - for stdin')
+      .argument('<id-or-url...>', 'arXiv ids or URLs (abs, pdf, html, papers.cool, alphaxiv), or - to read one per line from stdin')
+      .option('-o, --output <dir>', 'write one file per paper into this folder instead of stdout')
+      .option('--force', 'overwrite existing files in the output folder')
+      .option('--json', 'emit JSON lines (or .json files with -o) instead of Markdown')
+      .option('--dry-run', 'print the rendered prompts; make no LLM call'),
+  ).action(async (ids: string[], opts: Record<string, unknown>) => {
+    logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
+    const { runFetch } = await import('./commands/fetch.js');
+    const { readStdinLines } = await import('./commands/inputs.js');
+    await run(() =>
+      runFetch(ids, opts, {
+        env: process.env,
+        stdout: (s) => process.stdout.write(redact(s)),
+        stdoutIsTTY: process.stdout.isTTY === true,
+        stderrIsTTY: process.stderr.isTTY === true,
+        readStdin: () => readStdinLines(process.stdin),
+        signal: controller.signal,
+        logger,
+      }),
+    );
+  });
+
+  program
+    .command('prompts')
+    .description('list the prompt templates in effect, or show one')
+    .argument('[name]', 'template to show')
+    .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
+    .action(async (name: string | undefined, opts: { prompts?: string }) => {
+      const { runPrompts } = await import('./commands/prompts.js');
+      await run(() => runPrompts(name, opts, process.env, (s) => process.stdout.write(s)));
+    });
+
+  program.parseAsync(argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) {
+      // commander already printed its message; help and version are not errors
+      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+      return;
+    }
+    process.exitCode = report(err, logger, controller.signal);
+  });
+}
+
+function report(err: unknown, logger: Logger, signal: AbortSignal): number {
+  if (signal.aborted) {
+    const reason = signal.reason;
+    return reason instanceof DigestError ? reason.exitCode : 130;
+  }
+  if (err instanceof DigestError) {
+    for (const line of err.message.split('\n')) logger.error(line);
+    if (err.hint) logger.info(`hint: ${err.hint}`);
+    return err.exitCode;
+  }
+  // not ours: a bug. Say so, with enough to report it.
+  const e = err instanceof Error ? err : new Error(String(err));
+  logger.error(`unexpected failure: ${e.message}`);
+  if (process.env['DIGEST_DEBUG']) logger.error(e.stack ?? '');
+  else logger.info(`this is a bug in arxiv-digest ${version()} (Node ${process.version}); rerun with DIGEST_DEBUG=1 for details and report it`);
+  return 1;
+}
+
+void Option;
+main(process.argv);

@@ -1,0 +1,188 @@
+/** `digest fetch`: ids → arXiv metadata (batched) → templates → LLM → Markdown on stdout or files. */
+import pLimit from 'p-limit';
+import { ArxivClient } from '../arxiv/arxiv-client.js';
+import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
+import type { Paper } from '../arxiv/paper.js';
+import { requireKey, resolveSettings, type CommonFlags, type Env, type Settings } from '../config.js';
+import { DigestError, errorMessage } from '../errors.js';
+import { createSdk } from '../llm/create-sdk.js';
+import { LlmClient } from '../llm/llm-client.js';
+import { OrderedSink } from '../output/ordered-sink.js';
+import { ensureDir, outputPath, writeAtomic } from '../output/write-file.js';
+import { renderJson, renderMarkdown } from '../render/post.js';
+import { templateSet, type Template } from '../templates/template.js';
+import type { Logger } from '../ui/logger.js';
+import { createProgress } from '../ui/progress.js';
+import { redact } from '../ui/redact.js';
+import { version } from '../version.js';
+import { collectRefs } from './inputs.js';
+import { buildMessages, writePaper } from './write-paper.js';
+
+export interface FetchFlags extends CommonFlags {
+  output?: string;
+  force?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+export interface Io {
+  env: Env;
+  stdout: (s: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  readStdin: () => Promise<string[]>;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export async function loadTemplates(settings: Settings): Promise<Template[]> {
+  const set = templateSet(settings.promptsDir);
+  return Promise.all(settings.kinds.map((k) => set.get(k)));
+}
+
+export function createLlm(settings: Settings, logger: Logger): LlmClient {
+  const s = settings.llm;
+  const apiKey = requireKey(s);
+  return new LlmClient({
+    baseURL: s.baseURL,
+    apiKey,
+    model: s.model,
+    preset: s.preset,
+    stream: s.stream,
+    idleTimeoutMs: s.idleTimeoutMs,
+    deadlineMs: s.deadlineMs,
+    retries: s.retries,
+    retryBaseMs: s.retryBaseMs,
+    maxRetryAfterMs: s.maxRetryAfterMs,
+    log: (m) => logger.warn(m),
+    createClient: () => createSdk({ apiKey, baseURL: s.baseURL, timeoutMs: s.idleTimeoutMs }),
+  });
+}
+
+export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promise<number> {
+  const { logger } = io;
+  // Everything that can be wrong with the input is checked before the first request.
+  const refs = await collectRefs(args, io.readStdin);
+  const settings = resolveSettings(flags, io.env);
+  const templates = await loadTemplates(settings);
+  const llm = flags.dryRun ? undefined : createLlm(settings, logger);
+  if (flags.output === '') throw new DigestError('usage', '-o: empty folder name');
+
+  let todo: ArxivRef[] = refs;
+  if (flags.output && !flags.dryRun) {
+    await ensureDir(flags.output);
+    const { existsSync } = await import('node:fs');
+    todo = refs.filter((r) => {
+      const file = outputPath(flags.output!, r.id, flags.json ? 'json' : 'md');
+      if (!flags.force && existsSync(file)) {
+        logger.info(`skip ${refKey(r)}: ${file} exists (use --force to overwrite)`);
+        return false;
+      }
+      return true;
+    });
+    if (todo.length === 0) return 0;
+  }
+
+  const arxiv = new ArxivClient({ ...settings.arxiv, signal: io.signal, log: (m) => logger.warn(m) });
+  logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
+  let outcomes;
+  try {
+    outcomes = await arxiv.fetchPapers(todo);
+  } finally {
+    await arxiv.close();
+  }
+  logger.verbose(`arXiv: ${arxiv.requests} request(s)`);
+
+  let failed = 0;
+  let written = 0;
+  const papers: Paper[] = [];
+  for (const r of todo) {
+    const o = outcomes.get(refKey(r))!;
+    if (o.ok) papers.push(o.paper);
+    else {
+      failed++;
+      logger.error(o.error.message);
+    }
+  }
+
+  if (flags.dryRun) {
+    printPrompts(papers, templates, flags.json === true, io.stdout);
+    return failed ? 1 : 0;
+  }
+  const client = llm!;
+  logger.verbose(`LLM: ${settings.llm.preset.name} at ${settings.llm.baseURL}, model ${client.opts.model}, ${settings.concurrency} call(s) at once, stream ${settings.llm.stream}`);
+
+  const live = !flags.output && !flags.json && io.stdoutIsTTY && settings.llm.stream;
+  if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
+  const sink = new OrderedSink(io.stdout, papers.length);
+  const limit = pLimit(settings.concurrency);
+  const progress = await createProgress({ enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet && !live, total: papers.length, logger });
+  let fatal: string | undefined;
+  const generator = `arxiv-digest ${version()}`;
+
+  await Promise.all(
+    papers.map(async (paper, i) => {
+      const key = `${paper.id}v${paper.version}`;
+      const part = sink.part(i);
+      try {
+        progress.stage(key, 'queued');
+        const result = await writePaper(paper, templates, {
+          llm: client,
+          limit,
+          signal: io.signal,
+          stopped: () => fatal,
+          onStage: (s) => progress.stage(key, s),
+          generator,
+          now: settings.now,
+        }, live ? part : undefined);
+        if (flags.output) {
+          const file = outputPath(flags.output, paper.id, flags.json ? 'json' : 'md');
+          const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
+          const ok = await writeAtomic(file, content, flags.force === true);
+          if (ok) part.write(`${file}\n`);
+          else logger.info(`skip ${key}: ${file} appeared meanwhile (use --force to overwrite)`);
+        } else if (flags.json) {
+          part.write(`${renderJson(result)}\n`);
+        } else if (!live) {
+          part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
+        }
+        written++;
+        progress.done(key, true, result.titleZh || paper.title);
+      } catch (err) {
+        if (io.signal.aborted) throw err;
+        failed++;
+        if (err instanceof DigestError && err.fatal && !fatal) {
+          fatal = err.message;
+          logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
+        } else if (!(err instanceof DigestError && err.message.startsWith('not started:'))) {
+          logger.error(`${key}: ${redact(errorMessage(err))}`);
+        }
+        progress.done(key, false, 'failed');
+      } finally {
+        part.end();
+      }
+    }),
+  );
+  progress.stop();
+  const u = client.usage;
+  logger.info(
+    `${written} of ${todo.length} done, ${failed} failed · ` +
+      `${client.requests} LLM request(s), tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}`,
+  );
+  return failed ? 1 : 0;
+}
+
+function printPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void): void {
+  for (const paper of papers) {
+    for (const tpl of templates) {
+      const messages = buildMessages(paper, tpl);
+      if (json) {
+        out(`${JSON.stringify({ arxiv_id: paper.id, arxiv_version: paper.version, template: tpl.name, template_hash: tpl.hash, temperature: tpl.temperature ?? null, max_tokens: tpl.maxTokens ?? null, messages })}\n`);
+        continue;
+      }
+      for (const m of messages) {
+        out(`===== ${paper.id}v${paper.version} · ${tpl.name} · ${m.role} =====\n${m.content}\n\n`);
+      }
+    }
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * OpenAI-compatible chat client on the `openai` SDK, with the policies the SDK lacks:
+ * our own retries (SDK maxRetries 0, so Retry-After is clamped), an idle timer and a deadline on the
+ * body, "no finish_reason" treated as a cut stream, reasoning kept out of the answer, usage read from
+ * every place providers put it, and one quality retry for empty / truncated / non-Chinese answers.
+ */
+import type OpenAI from 'openai';
+import { DigestError, isAbortError } from '../errors.js';
+import { backoff, sleep } from '../net/http.js';
+import { classifyError, type Classified } from './llm-errors.js';
+import { requestShape, type ProviderPreset } from './providers.js';
+import { isMostlyChinese, stripThink, ThinkFilter } from './text-checks.js';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+}
+
+export interface LlmRequest {
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  /** Called with visible (reasoning-free) text as it streams. */
+  onDelta?: (text: string) => void;
+  /** Called before a retry, so a live preview can say it starts over. */
+  onRetry?: (reason: string) => void;
+  signal?: AbortSignal;
+  /** Skip the "mostly Chinese" check (for templates that write in another language). */
+  requireChinese?: boolean;
+  /** Extra check on the answer's shape; a returned reason triggers the one quality retry. */
+  validate?: (text: string) => string | undefined;
+}
+
+export interface LlmResult {
+  text: string;
+  usage: Usage;
+  finishReason: string;
+  model: string;
+  attempts: number;
+}
+
+export interface LlmClientOptions {
+  baseURL: string;
+  apiKey: string;
+  model: string;
+  preset: ProviderPreset;
+  stream: boolean;
+  idleTimeoutMs: number;
+  deadlineMs: number;
+  /** Transport retries after the first attempt. */
+  retries: number;
+  retryBaseMs: number;
+  maxRetryAfterMs: number;
+  log?: (msg: string) => void;
+  /** Injected for tests and for the proxy-aware fetch. */
+  createClient: () => Promise<OpenAI>;
+}
+
+class RetryableError extends Error {
+  constructor(message: string, readonly waitMs?: number) {
+    super(message);
+  }
+}
+
+export class LlmClient {
+  private client: Promise<OpenAI> | undefined;
+  usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+  requests = 0;
+
+  constructor(readonly opts: LlmClientOptions) {}
+
+  private sdk(): Promise<OpenAI> {
+    this.client ??= this.opts.createClient();
+    return this.client;
+  }
+
+  /** One answer, with transport retries and one quality retry. */
+  async complete(req: LlmRequest): Promise<LlmResult> {
+    let qualityRetried = false;
+    let transportRetries = 0;
+    for (let attempt = 1; ; attempt++) {
+      let result: LlmResult;
+      try {
+        result = await this.once(req, attempt);
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        const c: Classified = err instanceof RetryableError ? { retryable: true, fatal: false, message: err.message } : classifyError(err, this.opts);
+        if (!c.retryable || transportRetries >= this.opts.retries) {
+          throw new DigestError('llm', c.message, {
+            ...(c.hint ? { hint: c.hint } : {}),
+            fatal: c.fatal,
+          });
+        }
+        transportRetries++;
+        const wait = Math.min(
+          (err instanceof RetryableError ? err.waitMs : c.waitMs) ?? backoff(this.opts.retryBaseMs, transportRetries - 1, 30_000),
+          this.opts.maxRetryAfterMs,
+        );
+        this.opts.log?.(`${c.message}; retrying in ${(wait / 1000).toFixed(1)} s (${transportRetries}/${this.opts.retries})`);
+        req.onRetry?.(c.message);
+        await sleep(wait, req.signal);
+        continue;
+      }
+      const problem = qualityProblem(result, req.requireChinese ?? true) ?? req.validate?.(result.text);
+      if (!problem) return result;
+      if (qualityRetried) {
+        throw new DigestError('llm', `the model's answer was ${problem} twice (model ${this.opts.model})`, {
+          hint: problem === 'cut off at the token limit' ? 'raise max_tokens in the template' : 'try another model',
+        });
+      }
+      qualityRetried = true;
+      this.opts.log?.(`the model's answer was ${problem}; asking once more`);
+      req.onRetry?.(problem);
+    }
+  }
+
+  private async once(req: LlmRequest, attempt: number): Promise<LlmResult> {
+    const client = await this.sdk();
+    const { preset, model } = this.opts;
+    const shape = requestShape(preset, model, this.opts.baseURL);
+    const body: Record<string, unknown> = { model, messages: req.messages, ...preset.extraBody };
+    if (req.maxTokens) body[shape.tokenParam] = req.maxTokens;
+    if (shape.sampling && req.temperature !== undefined) body['temperature'] = req.temperature;
+
+    const ac = new AbortController();
+    let why: 'idle' | 'deadline' | undefined;
+    const onParentAbort = () => ac.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onParentAbort, { once: true });
+    const deadline = setTimeout(() => {
+      why = 'deadline';
+      ac.abort();
+    }, this.opts.deadlineMs);
+    let idle: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        why = 'idle';
+        ac.abort();
+      }, this.opts.idleTimeoutMs);
+    };
+    this.requests++;
+    try {
+      touch();
+      const reqOpts = { signal: ac.signal, maxRetries: 0, timeout: this.opts.idleTimeoutMs, headers: { 'x-digest-attempt': String(attempt) } };
+      const out = this.opts.stream
+        ? await this.streamed(client, { ...body, stream: true, stream_options: { include_usage: true } }, reqOpts, touch, req.onDelta)
+        : await this.unary(client, body, reqOpts);
+      if (why === 'idle') throw new RetryableError(`no data from the model for ${this.opts.idleTimeoutMs / 1000} s`);
+      if (why === 'deadline') throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);
+      if (req.signal?.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new DOMException('aborted', 'AbortError');
+      if (!out.finishReason) throw new RetryableError('the stream ended before the model finished (no finish_reason)');
+      this.usage.promptTokens += out.usage.promptTokens;
+      this.usage.completionTokens += out.usage.completionTokens;
+      this.usage.cachedTokens += out.usage.cachedTokens;
+      return { ...out, text: stripThink(out.text), model, attempts: attempt };
+    } catch (err) {
+      if (why === 'idle' && !(err instanceof RetryableError)) throw new RetryableError(`no data from the model for ${this.opts.idleTimeoutMs / 1000} s`);
+      if (why === 'deadline' && !(err instanceof RetryableError)) throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);
+      if (isAbortError(err) && req.signal?.aborted) throw err;
+      throw err;
+    } finally {
+      clearTimeout(deadline);
+      clearTimeout(idle);
+      req.signal?.removeEventListener('abort', onParentAbort);
+    }
+  }
+
+  private async streamed(
+    client: OpenAI,
+    body: Record<string, unknown>,
+    reqOpts: object,
+    touch: () => void,
+    onDelta?: (t: string) => void,
+  ) {
+    const stream = (await client.chat.completions.create(body as never, reqOpts)) as unknown as AsyncIterable<Record<string, unknown>>;
+    const filter = new ThinkFilter();
+    let text = '';
+    let finishReason = '';
+    let usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+    for await (const chunk of stream) {
+      touch();
+      const choice = (chunk['choices'] as Array<Record<string, unknown>> | undefined)?.[0];
+      const u = readUsage(chunk['usage']) ?? readUsage(choice?.['usage']) ?? readUsage((chunk['x_groq'] as Record<string, unknown> | undefined)?.['usage']);
+      if (u) usage = u;
+      if (!choice) continue;
+      const delta = choice['delta'] as Record<string, unknown> | undefined;
+      const content = delta?.['content'];
+      if (typeof content === 'string' && content) {
+        text += content;
+        const visible = filter.push(content);
+        if (visible) onDelta?.(visible);
+      }
+      const fr = choice['finish_reason'];
+      if (typeof fr === 'string' && fr) finishReason = fr;
+    }
+    const tail = filter.end();
+    if (tail) onDelta?.(tail);
+    return { text, finishReason, usage };
+  }
+
+  private async unary(client: OpenAI, body: Record<string, unknown>, reqOpts: object) {
+    const res = (await client.chat.completions.create(body as never, reqOpts)) as unknown;
+    if (typeof res === 'string' || res === null || typeof res !== 'object') {
+      throw new RetryableError('the server answered with something that is not a chat completion');
+    }
+    const r = res as Record<string, unknown>;
+    const choice = (r['choices'] as Array<Record<string, unknown>> | undefined)?.[0];
+    const message = choice?.['message'] as Record<string, unknown> | undefined;
+    const text = typeof message?.['content'] === 'string' ? (message['content'] as string) : '';
+    return {
+      text,
+      finishReason: typeof choice?.['finish_reason'] === 'string' ? (choice['finish_reason'] as string) : '',
+      usage: readUsage(r['usage']) ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
+    };
+  }
+}
+
+function readUsage(u: unknown): Usage | undefined {
+  if (!u || typeof u !== 'object') return undefined;
+  const o = u as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const details = o['prompt_tokens_details'] as Record<string, unknown> | undefined;
+  return {
+    promptTokens: num(o['prompt_tokens']),
+    completionTokens: num(o['completion_tokens']),
+    cachedTokens: num(details?.['cached_tokens']) || num(o['prompt_cache_hit_tokens']) || num(o['cached_tokens']),
+  };
+}
+
+function qualityProblem(r: LlmResult, requireChinese: boolean): string | undefined {
+  if (!r.text.trim()) return 'empty';
+  if (r.finishReason === 'length') return 'cut off at the token limit';
+  if (r.finishReason === 'content_filter') return 'blocked by the provider\u2019s content filter';
+  if (requireChinese && !isMostlyChinese(r.text)) return 'not in Chinese';
+  return undefined;
+}

@@ -1,0 +1,88 @@
+/** Checks on what a model returned, and the <think> stripper. */
+
+const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+
+/** Share of Chinese among the words of a text (CJK characters vs Latin words), math and code ignored. */
+export function chineseRatio(text: string): number {
+  const t = text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/\$\$[\s\S]*?\$\$/g, ' ')
+    .replace(/\$[^$\n]*\$/g, ' ')
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/\]\([^)]*\)/g, ']');
+  const cjk = t.match(CJK)?.length ?? 0;
+  const latinWords = t.match(/[A-Za-z]{2,}/g)?.length ?? 0;
+  if (cjk + latinWords === 0) return 0;
+  return cjk / (cjk + latinWords);
+}
+
+export function isMostlyChinese(text: string): boolean {
+  return chineseRatio(text) >= 0.6;
+}
+
+/**
+ * Remove reasoning from a complete answer: <think>…</think> blocks, text before a lone </think>
+ * (R1 deployments that omit the opening tag), and an unclosed <think> to the end (cut reasoning).
+ */
+export function stripThink(text: string): string {
+  let s = text.replace(/<think>[\s\S]*?<\/think>/g, '');
+  const lone = s.lastIndexOf('</think>');
+  if (lone !== -1) s = s.slice(lone + '</think>'.length);
+  const open = s.indexOf('<think>');
+  if (open !== -1) s = s.slice(0, open);
+  return s.trim();
+}
+
+/** Incremental version for live preview: hides <think> blocks, also when tags are split across chunks. */
+export class ThinkFilter {
+  private buf = '';
+  private inThink = false;
+  private started = false;
+
+  push(chunk: string): string {
+    this.buf += chunk;
+    let out = '';
+    for (;;) {
+      if (this.inThink) {
+        const end = this.buf.indexOf('</think>');
+        if (end === -1) {
+          this.buf = this.buf.slice(Math.max(0, this.buf.length - 7));
+          return this.emit(out);
+        }
+        this.buf = this.buf.slice(end + 8);
+        this.inThink = false;
+        continue;
+      }
+      const open = this.buf.indexOf('<think>');
+      if (open !== -1) {
+        out += this.buf.slice(0, open);
+        this.buf = this.buf.slice(open + 7);
+        this.inThink = true;
+        continue;
+      }
+      // keep a possible partial tag at the end
+      const lt = this.buf.lastIndexOf('<');
+      if (lt !== -1 && lt > this.buf.length - 8 && '<think>'.startsWith(this.buf.slice(lt))) {
+        out += this.buf.slice(0, lt);
+        this.buf = this.buf.slice(lt);
+      } else {
+        out += this.buf;
+        this.buf = '';
+      }
+      return this.emit(out);
+    }
+  }
+
+  end(): string {
+    const rest = this.inThink ? '' : this.buf;
+    this.buf = '';
+    return this.emit(rest);
+  }
+
+  private emit(s: string): string {
+    if (this.started) return s;
+    const t = s.replace(/^\s+/, '');
+    if (t) this.started = true;
+    return t;
+  }
+}

@@ -1,0 +1,63 @@
+/** Atomic, no-clobber writes into the output folder. Names come only from the canonical id. */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileStem } from '../arxiv/arxiv-id.js';
+import { DigestError } from '../errors.js';
+
+/** Temp files still on disk, removed on Ctrl-C. */
+const pendingTemps = new Set<string>();
+
+export function outputPath(dir: string, id: string, ext: string): string {
+  const file = path.join(path.resolve(dir), `${fileStem(id)}.${ext}`);
+  if (path.dirname(file) !== path.resolve(dir)) throw new DigestError('output', `refusing to write outside ${dir}: ${file}`);
+  return file;
+}
+
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new DigestError('output', `cannot create output folder ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/**
+ * Write to a temp file in the same folder, then link (no overwrite) or rename (with force) into place.
+ * Returns false when the file exists and force is off.
+ */
+export async function writeAtomic(file: string, content: string, force: boolean): Promise<boolean> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  pendingTemps.add(tmp);
+  try {
+    await writeFile(tmp, content, { encoding: 'utf8', mode: 0o644, flag: 'wx' });
+    if (force) {
+      await rename(tmp, file);
+      return true;
+    }
+    try {
+      await link(tmp, file);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  } catch (err) {
+    throw new DigestError('output', `cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+    pendingTemps.delete(tmp);
+  }
+}
+
+/** Synchronous clean-up for signal handlers. */
+export function removePendingTemps(unlinkSync: (p: string) => void): void {
+  for (const t of pendingTemps) {
+    try {
+      unlinkSync(t);
+    } catch {
+      /* already gone */
+    }
+  }
+  pendingTemps.clear();
+}

@@ -1,0 +1,119 @@
+/** Assemble a paper's post: YAML front matter (built with a YAML library) and the Markdown body. */
+import { stringify } from 'yaml';
+import { paperLinks, type Paper } from '../arxiv/paper.js';
+import type { Usage } from '../llm/llm-client.js';
+import { redact } from '../ui/redact.js';
+import type { QaPair } from './parse-output.js';
+import { neutraliseLinks } from './sanitize.js';
+
+export interface Section {
+  name: string;
+  heading: string;
+  body: string;
+}
+
+export interface PostResult {
+  paper: Paper;
+  titleZh: string;
+  explainer: string | undefined;
+  qa: { heading: string; pairs: QaPair[] } | undefined;
+  sections: Section[];
+  templates: Array<{ name: string; hash: string }>;
+  model: string;
+  provider: string;
+  source: 'abstract';
+  usage: Usage;
+  generatedAt: Date;
+  generator: string;
+}
+
+const MAX_AUTHORS_SHOWN = 40;
+
+export function authorLine(paper: Paper): string {
+  const names = paper.authors.map((a) => a.name);
+  if (names.length <= MAX_AUTHORS_SHOWN) return names.join(', ');
+  return `${names.slice(0, MAX_AUTHORS_SHOWN).join(', ')} 等 ${names.length} 人`;
+}
+
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function frontMatter(r: PostResult): Record<string, unknown> {
+  const p = r.paper;
+  const links = paperLinks(p.id, p.version);
+  return {
+    title: r.titleZh || p.title,
+    title_en: p.title,
+    date: isoSeconds(r.generatedAt),
+    arxiv_id: p.id,
+    arxiv_version: p.version,
+    authors: p.authors.map((a) => a.name),
+    categories: p.categories,
+    tags: [...p.categories, 'arXiv'],
+    published: p.published,
+    updated: p.updated,
+    links: { arxiv: p.links.abs || links.abs, pdf: p.links.pdf || links.pdf, papers_cool: links.papersCool, ...(p.links.doi ? { doi: p.links.doi } : {}) },
+    ...(p.journalRef ? { journal_ref: p.journalRef } : {}),
+    ...(p.dois.length ? { doi: p.dois.join(' ') } : {}),
+    digest: {
+      generator: r.generator,
+      provider: r.provider,
+      model: r.model,
+      source: r.source,
+      templates: r.templates.map((t) => ({ name: t.name, hash: t.hash })),
+    },
+  };
+}
+
+/** The part that needs no model output: English title, links, authors, abstract. */
+export function headerBlock(p: Paper): string {
+  const links = paperLinks(p.id, p.version);
+  return [
+    `**${p.title}**`,
+    '',
+    `- arXiv: [${p.id}v${p.version}](${p.links.abs || links.abs})`,
+    `- PDF: <${p.links.pdf || links.pdf}>`,
+    `- papers.cool: <${links.papersCool}>`,
+    '',
+    `**作者**：${authorLine(p)}`,
+    '',
+    '## 摘要',
+    '',
+    neutraliseLinks(p.abstract),
+    '',
+  ].join('\n');
+}
+
+export function qaBlock(heading: string, pairs: QaPair[]): string {
+  return [`## ${heading}`, '', ...pairs.flatMap((q) => [`### ${q.question}`, '', q.answer, ''])].join('\n');
+}
+
+export function bodyMarkdown(r: PostResult): string {
+  const parts = [headerBlock(r.paper)];
+  if (r.explainer) parts.push(`${r.explainer}\n`);
+  for (const s of r.sections) parts.push(`## ${s.heading}\n\n${s.body}\n`);
+  if (r.qa) parts.push(qaBlock(r.qa.heading, r.qa.pairs));
+  return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+export function renderMarkdown(r: PostResult): string {
+  const fm = stringify(frontMatter(r), { lineWidth: 0 }).trimEnd();
+  return redact(`---\n${fm}\n---\n\n${bodyMarkdown(r)}`);
+}
+
+export function renderJson(r: PostResult): string {
+  const p = r.paper;
+  const obj = {
+    ...frontMatter(r),
+    abstract: p.abstract,
+    comment: p.comment,
+    primary_category: p.primaryCategory,
+    explainer: r.explainer ?? null,
+    qa: r.qa?.pairs ?? null,
+    sections: r.sections,
+    usage: { prompt_tokens: r.usage.promptTokens, completion_tokens: r.usage.completionTokens, cached_tokens: r.usage.cachedTokens },
+    markdown: renderMarkdown(r),
+  };
+  return redact(JSON.stringify(obj));
+}

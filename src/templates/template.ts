@@ -1,0 +1,199 @@
+/**
+ * Prompt templates: one Markdown file per kind in prompts/ (or a --prompts dir, which wins by name).
+ * YAML front matter holds settings; `<!-- system -->` and `<!-- user -->` mark the two messages.
+ * Rendering is strict: an unknown or missing variable is an error naming it.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { DigestError } from '../errors.js';
+
+export type TemplateKind = 'post' | 'qa' | 'section';
+
+export interface Template {
+  name: string;
+  file: string;
+  builtin: boolean;
+  description: string;
+  kind: TemplateKind;
+  heading: string;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  questions: string[];
+  requireChinese: boolean;
+  system: string;
+  user: string;
+  /** sha256 of the file, first 12 hex digits: changes whenever the prompt does. */
+  hash: string;
+  raw: string;
+}
+
+/** Every variable a template may use. */
+export const TEMPLATE_VARIABLES: Record<string, string> = {
+  id: 'arXiv id without version (2404.16418)',
+  version: 'version number (1)',
+  arxiv_id: 'id with version (2404.16418v1)',
+  title: 'English title, LaTeX made readable',
+  title_raw: 'English title as arXiv sent it',
+  authors: 'authors, comma separated',
+  first_author: 'first author',
+  affiliations: 'affiliations when arXiv lists them, else empty',
+  abstract: 'abstract, LaTeX made readable, math kept as $…$',
+  published: 'first submission date (YYYY-MM-DD)',
+  updated: 'date of this version (YYYY-MM-DD)',
+  primary_category: 'primary category (cs.CL)',
+  categories: 'all categories, comma separated',
+  comment: "authors' comment (pages, venue), may be empty",
+  journal_ref: 'journal reference, may be empty',
+  doi: 'DOI, may be empty',
+  abs_url: 'arXiv abstract page',
+  pdf_url: 'arXiv PDF',
+  papers_cool_url: 'papers.cool page',
+  source: 'which text the model gets: abstract',
+  source_text: 'the paper text the model works from (the abstract)',
+  questions: 'the numbered question list (qa templates only)',
+};
+
+const BUILTIN_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+export function builtinDir(): string {
+  return BUILTIN_DIR;
+}
+
+function templateError(file: string, msg: string): DigestError {
+  return new DigestError('template', `template ${file}: ${msg}`);
+}
+
+export function parseTemplate(raw: string, file: string, builtin: boolean): Template {
+  const name = path.basename(file, '.md');
+  const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(raw);
+  if (!fm) throw templateError(file, 'must start with YAML front matter between --- lines');
+  let meta: unknown;
+  try {
+    meta = parseYaml(fm[1]!);
+  } catch (err) {
+    throw templateError(file, `front matter is not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) throw templateError(file, 'front matter must be a YAML mapping');
+  const m = meta as Record<string, unknown>;
+  const known = ['description', 'kind', 'heading', 'temperature', 'max_tokens', 'questions', 'chinese'];
+  for (const k of Object.keys(m)) {
+    if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
+  }
+  const kind = (m['kind'] ?? 'section') as TemplateKind;
+  if (!['post', 'qa', 'section'].includes(kind)) throw templateError(file, `kind must be post, qa or section, not "${String(m['kind'])}"`);
+  const temperature = m['temperature'];
+  if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
+    throw templateError(file, 'temperature must be a number from 0 to 2');
+  }
+  const maxTokens = m['max_tokens'];
+  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)) {
+    throw templateError(file, 'max_tokens must be a positive whole number');
+  }
+  const questions = m['questions'] ?? [];
+  if (!Array.isArray(questions) || !questions.every((q) => typeof q === 'string' && q.trim())) {
+    throw templateError(file, 'questions must be a list of non-empty strings');
+  }
+  if (kind === 'qa' && questions.length === 0) throw templateError(file, 'a qa template needs a questions list');
+  const body = fm[2]!;
+  const sys = /<!--\s*system\s*-->([\s\S]*?)(?=<!--\s*user\s*-->|$)/.exec(body);
+  const usr = /<!--\s*user\s*-->([\s\S]*)$/.exec(body);
+  if (!usr) throw templateError(file, 'needs a <!-- user --> part (and optionally a <!-- system --> part before it)');
+  const system = (sys?.[1] ?? '').trim();
+  const user = usr[1]!.trim();
+  const unknown = [...new Set([...`${system}\n${user}`.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter((v) => !(v in TEMPLATE_VARIABLES));
+  if (unknown.length) {
+    throw templateError(file, `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')} (known: ${Object.keys(TEMPLATE_VARIABLES).join(', ')})`);
+  }
+  const malformed = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}\n]{0,40}/.exec(`${system}\n${user}`);
+  if (malformed) throw templateError(file, `malformed placeholder "${malformed[0]}" (write {{name}})`);
+  return {
+    name,
+    file,
+    builtin,
+    description: typeof m['description'] === 'string' ? m['description'] : '',
+    kind,
+    heading: typeof m['heading'] === 'string' ? m['heading'] : name,
+    temperature: temperature as number | undefined,
+    maxTokens: maxTokens as number | undefined,
+    questions: questions as string[],
+    requireChinese: m['chinese'] !== false,
+    system,
+    user,
+    hash: createHash('sha256').update(raw).digest('hex').slice(0, 12),
+    raw,
+  };
+}
+
+/** Render one message: single pass, inserted values are never expanded again. */
+export function renderString(tpl: string, vars: Record<string, string | undefined>, where: string): string {
+  const missing = new Set<string>();
+  const out = tpl.replace(PLACEHOLDER, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) {
+      missing.add(name);
+      return '';
+    }
+    return v;
+  });
+  if (missing.size) throw new DigestError('template', `template ${where}: no value for ${[...missing].map((n) => `{{${n}}}`).join(', ')}`);
+  return out;
+}
+
+/** Paper text is untrusted: it may not close the fence the templates put around it. */
+export function fenceSafe(s: string): string {
+  return s.replace(/<\/?\s*paper[^>]*>/gi, '');
+}
+
+export interface TemplateSet {
+  dirs: string[];
+  list(): Promise<Template[]>;
+  get(name: string): Promise<Template>;
+}
+
+export function templateSet(overrideDir: string | undefined): TemplateSet {
+  const dirs = overrideDir ? [path.resolve(overrideDir), BUILTIN_DIR] : [BUILTIN_DIR];
+  const cache = new Map<string, Promise<Template>>();
+  const load = (file: string, builtin: boolean) => {
+    let p = cache.get(file);
+    if (!p) {
+      p = readFile(file, 'utf8').then((raw) => parseTemplate(raw, file, builtin));
+      cache.set(file, p);
+    }
+    return p;
+  };
+  const names = async () => {
+    const found = new Map<string, { file: string; builtin: boolean }>();
+    for (const dir of dirs) {
+      let entries: string[];
+      try {
+        entries = await readdir(dir);
+      } catch (err) {
+        if (dir !== BUILTIN_DIR) throw new DigestError('usage', `--prompts ${dir}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        entries = [];
+      }
+      for (const f of entries.sort()) {
+        if (!f.endsWith('.md') || f.toLowerCase() === 'readme.md') continue;
+        const name = f.slice(0, -3);
+        if (!found.has(name)) found.set(name, { file: path.join(dir, f), builtin: dir === BUILTIN_DIR });
+      }
+    }
+    return found;
+  };
+  return {
+    dirs,
+    async list() {
+      const all = await names();
+      return Promise.all([...all.values()].map((x) => load(x.file, x.builtin)));
+    },
+    async get(name: string) {
+      const all = await names();
+      const hit = all.get(name);
+      if (!hit) throw new DigestError('usage', `no template named "${name}" (available: ${[...all.keys()].join(', ')})`);
+      return load(hit.file, hit.builtin);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** All human-facing messages go to stderr, redacted. stdout is reserved for the product. */
+import { redact } from './redact.js';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+  verbose(msg: string): void;
+  readonly isVerbose: boolean;
+  /** Hook for the spinner, so log lines do not tear it. */
+  setInterceptor(fn: ((line: string) => void) | undefined): void;
+}
+
+export function createLogger(opts: { verbose: boolean; quiet: boolean; stream?: NodeJS.WritableStream }): Logger {
+  const stream = opts.stream ?? process.stderr;
+  let intercept: ((line: string) => void) | undefined;
+  const write = (line: string) => {
+    const clean = redact(line);
+    if (intercept) intercept(clean);
+    else stream.write(`${clean}\n`);
+  };
+  return {
+    info: (m) => {
+      if (!opts.quiet) write(m);
+    },
+    warn: (m) => write(`warning: ${m}`),
+    error: (m) => write(`error: ${m}`),
+    verbose: (m) => {
+      if (opts.verbose) write(`· ${m}`);
+    },
+    isVerbose: opts.verbose,
+    setInterceptor: (fn) => {
+      intercept = fn;
+    },
+  };
+}
