@@ -71,8 +71,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
         if (stop) throw new DigestError('llm', `not started: ${stop}`);
         deps.onStage?.(`writing ${tpl.name}`);
         const part = liveSink?.part(i);
-        if (part && tpl.kind === 'qa') part.write(`## ${tpl.heading}\n\n`);
-        if (part && tpl.kind === 'section') part.write(`## ${tpl.heading}\n\n`);
+        if (part) part.write(`## ${tpl.heading}\n\n`);
         try {
           const res = await deps.llm.complete({
             messages: buildMessages(paper, tpl),
@@ -100,14 +99,14 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
     ),
   );
   let titleZh = '';
-  let explainer: string | undefined;
+  let explainer: PostResult['explainer'];
   let qa: PostResult['qa'];
   const sections: Section[] = [];
   for (const { tpl, text } of outputs) {
     if (tpl.kind === 'post') {
       const p = parsePost(text);
       titleZh = p.titleZh;
-      explainer = p.body;
+      explainer = { heading: tpl.heading, body: p.body };
     } else if (tpl.kind === 'qa') {
       const pairs = parseQa(text, tpl.questions);
       if (!pairs) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);

@@ -1,5 +1,5 @@
 /** Turn the model's raw answers into structured parts, or say why they do not fit. */
-import { flattenHeadings, sanitizeModelMarkdown } from './sanitize.js';
+import { demoteHeadings, flattenHeadings, sanitizeModelMarkdown } from './sanitize.js';
 
 export interface ParsedPost {
   titleZh: string;
@@ -22,7 +22,7 @@ export function parsePost(text: string): ParsedPost {
     }
   }
   titleZh = titleZh.replace(/^(标题|题目)\s*[:：]\s*/, '').replace(/\*\*|__|[`《》]/g, '').replace(/[<>]/g, '').trim();
-  return { titleZh, body: sanitizeModelMarkdown(lines.join('\n')) };
+  return { titleZh, body: demoteHeadings(sanitizeModelMarkdown(lines.join('\n'))) };
 }
 
 export interface QaPair {

@@ -15,7 +15,7 @@ export interface Section {
 export interface PostResult {
   paper: Paper;
   titleZh: string;
-  explainer: string | undefined;
+  explainer: { heading: string; body: string } | undefined;
   qa: { heading: string; pairs: QaPair[] } | undefined;
   sections: Section[];
   templates: Array<{ name: string; hash: string }>;
@@ -91,7 +91,7 @@ export function qaBlock(heading: string, pairs: QaPair[]): string {
 
 export function bodyMarkdown(r: PostResult): string {
   const parts = [headerBlock(r.paper)];
-  if (r.explainer) parts.push(`${r.explainer}\n`);
+  if (r.explainer) parts.push(`## ${r.explainer.heading}\n\n${r.explainer.body}\n`);
   for (const s of r.sections) parts.push(`## ${s.heading}\n\n${s.body}\n`);
   if (r.qa) parts.push(qaBlock(r.qa.heading, r.qa.pairs));
   return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
@@ -109,7 +109,7 @@ export function renderJson(r: PostResult): string {
     abstract: p.abstract,
     comment: p.comment,
     primary_category: p.primaryCategory,
-    explainer: r.explainer ?? null,
+    explainer: r.explainer?.body ?? null,
     qa: r.qa?.pairs ?? null,
     sections: r.sections,
     usage: { prompt_tokens: r.usage.promptTokens, completion_tokens: r.usage.completionTokens, cached_tokens: r.usage.cachedTokens },

@@ -27,3 +27,8 @@ export function sanitizeModelMarkdown(md: string): string {
 export function flattenHeadings(md: string): string {
   return outsideCode(md, (t) => t.replace(/^#{1,6}\s+(.+?)\s*#*\s*$/gm, '**$1**'));
 }
+
+/** For text nested under a ## heading: its ## become ###, anything deeper becomes a bold line. */
+export function demoteHeadings(md: string): string {
+  return outsideCode(md, (t) => t.replace(/^#{3,6}\s+(.+?)\s*#*\s*$/gm, '**$1**').replace(/^##\s+/gm, '### '));
+}

@@ -116,7 +116,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     builtin,
     description: typeof m['description'] === 'string' ? m['description'] : '',
     kind,
-    heading: typeof m['heading'] === 'string' ? m['heading'] : name,
+    heading: typeof m['heading'] === 'string' ? m['heading'] : kind === 'post' ? '解读' : kind === 'qa' ? '论文问答' : name,
     temperature: temperature as number | undefined,
     maxTokens: maxTokens as number | undefined,
     questions: questions as string[],
