@@ -147,10 +147,14 @@ function cleanText(t: string): string {
   s = s.replace(/\\url\{([^{}]*)\}/g, (m, u: string) => `<${u}>`);
   s = replaceCommands(s);
   // bare math macros and sub/superscripts outside $: wrap the token as math
-  s = s.replace(/[^\s()\[\],;]*(?:\\[A-Za-z]+|[\^_]\{)[^\s,;()\[\]]*/g, (tok) => wrapBareMath(tok));
-  // leftover grouping braces
+  const maths: string[] = [];
+  s = s.replace(/[^\s()\[\],;]*(?:\\[A-Za-z]+|[\^_]\{)[^\s,;()\[\]]*/g, (tok) => {
+    maths.push(wrapBareMath(tok));
+    return `\u0001${maths.length - 1}\u0001`;
+  });
+  // leftover grouping braces (outside the math just made)
   s = s.replace(/(?<!\\)[{}]/g, '');
-  return s;
+  return s.replace(/\u0001(\d+)\u0001/g, (_, i: string) => maths[Number(i)]!);
 }
 
 /** Apply formatting commands with brace arguments, innermost first, dropping unknown commands. */
