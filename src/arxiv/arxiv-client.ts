@@ -35,8 +35,10 @@ class PoliteQueue {
 
   run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const next = this.tail.then(async () => {
-      const wait = this.lastStart + this.delayMs - Date.now();
-      if (wait > 0) await sleep(wait, signal);
+      // timers may fire a millisecond early: loop until the spacing really holds
+      for (let wait = this.lastStart + this.delayMs - Date.now(); wait > 0; wait = this.lastStart + this.delayMs - Date.now()) {
+        await sleep(wait, signal);
+      }
       this.lastStart = Date.now();
       return fn();
     });

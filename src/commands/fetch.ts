@@ -131,6 +131,11 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
           limit,
           signal: io.signal,
           stopped: () => fatal,
+          stop: (err) => {
+            if (fatal) return;
+            fatal = err.message;
+            logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
+          },
           onStage: (s) => progress.stage(key, s),
           generator,
           now: settings.now,
@@ -151,10 +156,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
       } catch (err) {
         if (io.signal.aborted) throw err;
         failed++;
-        if (err instanceof DigestError && err.fatal && !fatal) {
-          fatal = err.message;
-          logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
-        } else if (!(err instanceof DigestError && err.message.startsWith('not started:'))) {
+        if (!(err instanceof DigestError && (err.fatal || err.message.startsWith('not started:')))) {
           logger.error(`${key}: ${redact(errorMessage(err))}`);
         }
         progress.done(key, false, 'failed');

@@ -55,6 +55,8 @@ export interface WriteDeps {
   signal: AbortSignal;
   /** Set when a fatal error stops the run: calls not yet started are skipped. */
   stopped: () => string | undefined;
+  /** Called as soon as a call fails in a way that makes every other call pointless. */
+  stop: (err: DigestError) => void;
   onStage?: (stage: string) => void;
   generator: string;
   now: Date;
@@ -64,7 +66,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   const liveSink = live ? new OrderedSink((s) => live.write(s), templates.length) : undefined;
   if (live) live.write(`${headerBlock(paper)}\n`);
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
-  const outputs = await Promise.all(
+  const settled = await Promise.allSettled(
     templates.map((tpl, i) =>
       deps.limit(async () => {
         const stop = deps.stopped();
@@ -91,6 +93,9 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
           usage.completionTokens += res.usage.completionTokens;
           usage.cachedTokens += res.usage.cachedTokens;
           return { tpl, text: res.text };
+        } catch (err) {
+          if (err instanceof DigestError && err.fatal) deps.stop(err);
+          throw err;
         } finally {
           part?.write('\n\n');
           part?.end();
@@ -98,6 +103,9 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
       }),
     ),
   );
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  const outputs = settled.map((r) => (r as PromiseFulfilledResult<{ tpl: Template; text: string }>).value);
   let titleZh = '';
   let explainer: PostResult['explainer'];
   let qa: PostResult['qa'];

@@ -80,6 +80,12 @@ export class FakeArxiv {
     return this;
   }
 
+  /** Forget scripted steps and recorded requests (between tests). */
+  reset(): void {
+    this.faults.length = 0;
+    this.requests.length = 0;
+  }
+
   knownIds(): string[] {
     return [...this.entries.keys()];
   }

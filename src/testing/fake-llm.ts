@@ -58,6 +58,12 @@ export class FakeLlm {
     return this;
   }
 
+  /** Forget scripted steps and recorded requests (between tests). */
+  reset(): void {
+    this.steps.length = 0;
+    this.requests.length = 0;
+  }
+
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {

@@ -1,0 +1,247 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { startServers, TEST_KEY } from '../helpers/servers.js';
+
+let s: Awaited<ReturnType<typeof startServers>>;
+beforeAll(async () => {
+  s = await startServers();
+});
+afterAll(() => s.stop());
+beforeEach(() => {
+  s.arxiv.reset();
+  s.llm.reset();
+});
+
+const frontMatter = (md: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(md)![1]!) as Record<string, unknown>;
+const posts = (stdout: string) => stdout.split(/^(?=---\ntitle:)/m).filter((p) => p.trim());
+
+describe('digest fetch (built CLI against fake servers)', () => {
+  it('prints one full Chinese post with Q&A on stdout, nothing else', async () => {
+    const r = await runCli(['fetch', '1605.08386'], s.env());
+    expect(r.code).toBe(0);
+    const fm = frontMatter(r.stdout);
+    expect(fm['title']).toBe('一文读懂：Heat-bath random walks with Markov bases');
+    expect(fm['arxiv_id']).toBe('1605.08386');
+    expect(fm['arxiv_version']).toBe(1);
+    expect(fm['date']).toBe('2025-11-22T08:26:40Z'); // SOURCE_DATE_EPOCH
+    expect((fm['digest'] as Record<string, unknown>)['model']).toBe('fake-model');
+    expect(r.stdout).toContain('- papers.cool: <https://papers.cool/arxiv/1605.08386>');
+    expect(r.stdout).toContain('## 摘要\n\nGraphs on lattice points');
+    expect(r.stdout).toContain('## 解读');
+    for (const q of ['这篇论文试图解决什么问题？', '有哪些相关研究？', '论文如何解决这个问题？', '论文做了哪些实验？', '有什么可以进一步探索的点？', '总结一下论文的主要内容']) {
+      expect(r.stdout).toContain(`### ${q}`);
+    }
+    expect(r.stdout).not.toMatch(/warning|error|done,/);
+    expect(r.stderr).toContain('1 of 1 done, 0 failed');
+    expect(s.llm.requests).toHaveLength(2);
+    expect(s.arxiv.requests).toHaveLength(1);
+  });
+
+  it('five papers in five spellings: one arXiv request, five posts in input order', async () => {
+    const ids = ['arXiv:1605.08386', 'https://arxiv.org/abs/astro-ph/0601001v1', 'https://arxiv.org/pdf/2104.12255v1.pdf', 'https://papers.cool/arxiv/1707.08567', 'https://www.alphaxiv.org/abs/1601.00001'];
+    const r = await runCli(['fetch', ...ids, '--concurrency', '3'], s.env());
+    expect(r.code).toBe(0);
+    expect(s.arxiv.requests.length).toBeLessThanOrEqual(2);
+    const got = posts(r.stdout).map((p) => frontMatter(p)['arxiv_id']);
+    expect(got).toEqual(['1605.08386', 'astro-ph/0601001', '2104.12255', '1707.08567', '1601.00001']);
+    expect(s.llm.requests).toHaveLength(10);
+  });
+
+  it('reads ids from stdin with -', async () => {
+    const r = await runCli(['fetch', '-', '--kind', 'post'], s.env(), { stdin: '# my list\n1605.08386\n\n2104.12255\n' });
+    expect(r.code).toBe(0);
+    expect(posts(r.stdout).map((p) => frontMatter(p)['arxiv_id'])).toEqual(['1605.08386', '2104.12255']);
+    expect(r.stdout).not.toContain('## 论文问答');
+  });
+
+  it('bad ids: one line each, exit 2, no network at all', async () => {
+    const r = await runCli(['fetch', '1605.08386', 'abc', '../../etc/passwd', '2404.16418;rm -rf'], s.env());
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^error: bad arXiv id "abc": not an arXiv id \(accepted: 2404\.16418, /);
+    expect(lines[1]).toContain('"../../etc/passwd"');
+    expect(s.arxiv.requests).toHaveLength(0);
+    expect(s.llm.requests).toHaveLength(0);
+  });
+
+  it('a not-found id is named, the others still succeed, exit 1', async () => {
+    const r = await runCli(['fetch', '1605.08386', '2501.99999'], s.env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: 2501.99999: not found on arXiv');
+    expect(posts(r.stdout)).toHaveLength(1);
+    expect(r.stderr).toContain('1 of 2 done, 1 failed');
+  });
+
+  it('a <think> model: reasoning never reaches the post', async () => {
+    s.llm.script({ reasoning: 'think' }, { reasoning: 'think-no-open' });
+    const r = await runCli(['fetch', '1605.08386', '--concurrency', '1'], s.env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/think|想一想/);
+    expect(r.stdout).toContain('### 总结一下论文的主要内容');
+  });
+
+  it('429 then success: the post is written, the retry is said on stderr', async () => {
+    s.llm.script({ kind: 'status', status: 429, body: { error: { message: 'Rate limit reached for requests' } }, headers: { 'retry-after-ms': '30' } });
+    const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the LLM endpoint answered 429: Rate limit reached.*retrying/);
+    expect(frontMatter(r.stdout)['title']).toBe('一文读懂：Heat-bath random walks with Markov bases');
+    expect(s.llm.requests).toHaveLength(2);
+  });
+
+  it('non-streaming mode gives the same post', async () => {
+    const a = await runCli(['fetch', '1605.08386'], s.env());
+    const b = await runCli(['fetch', '1605.08386', '--no-stream'], s.env());
+    expect(b.code).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(s.llm.requests.slice(-2).every((q) => q.body['stream'] === undefined)).toBe(true);
+  });
+
+  it('-o writes one file per paper, safe names, atomically; existing files need --force', async () => {
+    const dir = tempDir();
+    const r = await runCli(['fetch', 'hep-th/9711200', 'astro-ph/0601001', '1605.08386', '-o', dir], s.env());
+    // hep-th/9711200 is not in the recordings: named as not found
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('hep-th/9711200: not found on arXiv');
+    expect(readdirSync(dir).sort()).toEqual(['1605.08386.md', 'astro-ph_0601001.md']);
+    expect(r.stdout.trim().split('\n')).toEqual([path.join(dir, 'astro-ph_0601001.md'), path.join(dir, '1605.08386.md')]);
+    const md = readFileSync(path.join(dir, 'astro-ph_0601001.md'), 'utf8');
+    expect(frontMatter(md)['arxiv_id']).toBe('astro-ph/0601001');
+
+    writeFileSync(path.join(dir, '1605.08386.md'), 'mine');
+    const again = await runCli(['fetch', '1605.08386', '-o', dir], s.env());
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('exists (use --force to overwrite)');
+    expect(readFileSync(path.join(dir, '1605.08386.md'), 'utf8')).toBe('mine');
+    const llmBefore = s.llm.requests.length;
+    const forced = await runCli(['fetch', '1605.08386', '-o', dir, '--force'], s.env());
+    expect(forced.code).toBe(0);
+    expect(readFileSync(path.join(dir, '1605.08386.md'), 'utf8')).toMatch(/^---\ntitle: 一文读懂/);
+    expect(s.llm.requests.length).toBeGreaterThan(llmBefore);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--json emits one JSON line per paper with the same content', async () => {
+    const r = await runCli(['fetch', '1605.08386', '2104.12255', '--json'], s.env());
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l['arxiv_id'])).toEqual(['1605.08386', '2104.12255']);
+    expect((lines[0]!['qa'] as unknown[]).length).toBe(6);
+    expect(String(lines[0]!['markdown'])).toContain('## 论文问答');
+    expect(lines[1]!['title_en']).toBe('0');
+  });
+
+  it('--dry-run prints the rendered prompts and makes no LLM call, no key needed', async () => {
+    const env = s.env();
+    delete env['OPENAI_API_KEY'];
+    const r = await runCli(['fetch', '1605.08386', '--dry-run'], env);
+    expect(r.code).toBe(0);
+    expect(s.llm.requests).toHaveLength(0);
+    expect(r.stdout).toContain('===== 1605.08386v1 · post · system =====');
+    expect(r.stdout).toContain('===== 1605.08386v1 · qa · user =====');
+    expect(r.stdout).toContain('标题：Heat-bath random walks with Markov bases');
+  });
+
+  it('no API key: exit 2 naming the variable, before any request', async () => {
+    const env = s.env();
+    delete env['OPENAI_API_KEY'];
+    const r = await runCli(['fetch', '1605.08386'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no API key for OpenAI: set OPENAI_API_KEY/);
+    expect(s.arxiv.requests).toHaveLength(0);
+  });
+
+  it('bad flag values: exit 2 with the value and the accepted range', async () => {
+    for (const [args, msg] of [
+      [['--concurrency', '0'], /--concurrency 0: expected a whole number from 1 to 64/],
+      [['--concurrency', 'lots'], /--concurrency lots/],
+      [['--provider', 'nope'], /--provider "nope": unknown provider \(accepted: openai, deepseek/],
+      [['--kind', 'post,missing'], /no template named "missing"/],
+      [['--base-url', 'not a url'], /--base-url "not a url": not a URL/],
+      [['--unknown-flag'], /unknown option '--unknown-flag'/],
+    ] as const) {
+      const r = await runCli(['fetch', '1605.08386', ...args], s.env());
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    }
+    expect(s.arxiv.requests).toHaveLength(0);
+  });
+
+  it('a bad key: one clear message, the key never printed', async () => {
+    s.llm.script({ kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${TEST_KEY}`, code: 'invalid_api_key' } } });
+    const r = await runCli(['fetch', '1605.08386', '--concurrency', '1', '--verbose'], s.env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/rejected the API key \(401\).*check OPENAI_API_KEY/);
+    expect(r.stderr + r.stdout).not.toContain(TEST_KEY);
+    expect(r.stderr.match(/401/g)).toHaveLength(1);
+    expect(s.llm.requests).toHaveLength(1);
+  });
+
+  it('HTTP(S)_PROXY is honoured for arXiv and the LLM (NO_PROXY empty)', async () => {
+    const http = await import('node:http');
+    const net = await import('node:net');
+    const seen: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      // plain forward proxying, in case a client does not tunnel
+      seen.push(new URL(req.url!).host);
+      const target = new URL(req.url!);
+      const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (u) => {
+        res.writeHead(u.statusCode ?? 502, u.headers);
+        u.pipe(res);
+      });
+      req.pipe(up);
+    });
+    proxy.on('connect', (req: import('node:http').IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+      seen.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const up = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as import('node:net').AddressInfo).port;
+    try {
+      const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env({ HTTP_PROXY: `http://127.0.0.1:${port}`, HTTPS_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' }));
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen).toContain(new URL(s.arxiv.url).host);
+      expect(seen).toContain(new URL(s.llm.url).host);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
+});
+
+describe('digest prompts', () => {
+  it('lists the templates and shows one', async () => {
+    const list = await runCli(['prompts'], s.env());
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^post\s+post\s+built-in/m);
+    expect(list.stdout).toMatch(/^qa\s+qa\s+built-in/m);
+    const one = await runCli(['prompts', 'qa'], s.env());
+    expect(one.stdout).toContain('有什么可以进一步探索的点？');
+    const none = await runCli(['prompts', 'nope'], s.env());
+    expect(none.code).toBe(2);
+  });
+
+  it('a --prompts template with an unknown variable fails before any request', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'post.md'), '---\ndescription: x\nkind: post\n---\n<!-- user -->\n{{titel}}\n');
+    const r = await runCli(['fetch', '1605.08386', '--prompts', dir], s.env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown variable \{\{titel\}\}/);
+    expect(s.arxiv.requests).toHaveLength(0);
+    expect(existsSync(dir)).toBe(true);
+  });
+});
