@@ -73,7 +73,8 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
         if (stop) throw new DigestError('llm', `not started: ${stop}`);
         deps.onStage?.(`writing ${tpl.name}`);
         const part = liveSink?.part(i);
-        if (part) part.write(`## ${tpl.heading}\n\n`);
+        // a post streams its own "# title" line; other kinds get their section heading
+        if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`);
         try {
           const res = await deps.llm.complete({
             messages: buildMessages(paper, tpl),

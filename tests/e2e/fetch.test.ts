@@ -245,3 +245,25 @@ describe('digest prompts', () => {
     expect(existsSync(dir)).toBe(true);
   });
 });
+
+describe('interruption', () => {
+  it('SIGINT mid-run: exit 130, finished posts intact, no half or temp files', async () => {
+    const dir = tempDir();
+    // the first paper's two calls answer; the second paper's calls hang
+    s.llm.script({}, {}, { kind: 'stall' }, { kind: 'stall' });
+    let kill: (sig: NodeJS.Signals) => void = () => undefined;
+    const done = runCli(['fetch', '1605.08386', '2104.12255', '-o', dir, '--concurrency', '2'], s.env({ DIGEST_LLM_IDLE_TIMEOUT_MS: '60000' }), {
+      onSpawn: (k) => (kill = k),
+    });
+    // wait until the first post is on disk and the stalled calls are in flight
+    for (let i = 0; i < 200 && !(existsSync(path.join(dir, '1605.08386.md')) && s.llm.requests.length >= 4); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(readdirSync(dir)).toEqual(['1605.08386.md']);
+    expect(frontMatter(readFileSync(path.join(dir, '1605.08386.md'), 'utf8'))['arxiv_id']).toBe('1605.08386');
+    expect(r.stderr).toContain('SIGINT');
+  });
+});
