@@ -3,7 +3,9 @@
  * Every value is validated here, before any network call.
  */
 import { configError, usageError } from './errors.js';
-import { PROVIDER_NAMES, PROVIDERS, type ProviderPreset } from './llm/providers.js';
+import type { ArxivClientOptions } from './arxiv/arxiv-client.js';
+import type { LlmClientOptions } from './llm/llm-client.js';
+import { PROVIDER_NAMES, PROVIDERS } from './llm/providers.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -20,28 +22,13 @@ export interface CommonFlags {
   quiet?: boolean;
 }
 
-export interface ArxivSettings {
-  apiUrl: string;
-  delayMs: number;
-  timeoutMs: number;
-  retries: number;
-  retryBaseMs: number;
-  batchSize: number;
-}
+/** The client options that come from configuration (the rest is wiring). */
+export type ArxivSettings = Omit<ArxivClientOptions, 'signal' | 'log'>;
 
-export interface LlmSettings {
-  preset: ProviderPreset;
-  baseURL: string;
-  model: string;
+export type LlmSettings = Omit<LlmClientOptions, 'apiKey' | 'log' | 'createClient'> & {
   /** undefined when no key is set (allowed for --dry-run). */
   apiKey: string | undefined;
-  stream: boolean;
-  idleTimeoutMs: number;
-  deadlineMs: number;
-  retries: number;
-  retryBaseMs: number;
-  maxRetryAfterMs: number;
-}
+};
 
 export interface Settings {
   arxiv: ArxivSettings;

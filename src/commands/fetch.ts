@@ -44,16 +44,8 @@ export function createLlm(settings: Settings, logger: Logger): LlmClient {
   const s = settings.llm;
   const apiKey = requireKey(s);
   return new LlmClient({
-    baseURL: s.baseURL,
+    ...s,
     apiKey,
-    model: s.model,
-    preset: s.preset,
-    stream: s.stream,
-    idleTimeoutMs: s.idleTimeoutMs,
-    deadlineMs: s.deadlineMs,
-    retries: s.retries,
-    retryBaseMs: s.retryBaseMs,
-    maxRetryAfterMs: s.maxRetryAfterMs,
     log: (m) => logger.warn(m),
     createClient: () => createSdk({ apiKey, baseURL: s.baseURL, timeoutMs: s.idleTimeoutMs }),
   });

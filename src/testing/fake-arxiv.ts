@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './local-server.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,8 +65,7 @@ export class FakeArxiv {
   readonly requests: RecordedRequest[] = [];
   private readonly faults: ArxivFault[] = [];
   private readonly entries: Map<string, StoredEntry>;
-  private server: http.Server | undefined;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private stopServer: (() => Promise<void>) | undefined;
   url = '';
 
   constructor(private readonly opts: FakeArxivOptions = {}) {
@@ -91,20 +90,14 @@ export class FakeArxiv {
   }
 
   async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const { port } = this.server.address() as AddressInfo;
+    const { port, stop } = await listenLocal(http.createServer((req, res) => void this.handle(req, res)));
+    this.stopServer = stop;
     this.url = `http://127.0.0.1:${port}/api/query`;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.stopServer?.();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

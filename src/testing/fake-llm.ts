@@ -4,7 +4,7 @@
  * Its default writer produces a deterministic Chinese post or Q&A about the paper in the prompt.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocal } from './local-server.js';
 
 export type UsagePlace = 'separate' | 'finish' | 'choice' | 'none';
 export type ReasoningShape = 'none' | 'reasoning_content' | 'reasoning' | 'think' | 'think-no-open';
@@ -46,8 +46,7 @@ export interface FakeLlmOptions {
 export class FakeLlm {
   readonly requests: LlmRecord[] = [];
   private readonly steps: LlmStep[] = [];
-  private server: http.Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private stopServer: (() => Promise<void>) | undefined;
   url = '';
 
   constructor(private readonly opts: FakeLlmOptions = {}) {}
@@ -65,20 +64,14 @@ export class FakeLlm {
   }
 
   async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const { port } = this.server.address() as AddressInfo;
+    const { port, stop } = await listenLocal(http.createServer((req, res) => void this.handle(req, res)));
+    this.stopServer = stop;
     this.url = `http://127.0.0.1:${port}/v1`;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.stopServer?.();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
