@@ -132,6 +132,9 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
           generator,
           now: settings.now,
         }, live ? part : undefined);
+        if (result.unverifiedFigures.length) {
+          logger.warn(`${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`);
+        }
         if (flags.output) {
           const file = outputPath(flags.output, paper.id, flags.json ? 'json' : 'md');
           const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);

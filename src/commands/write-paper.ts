@@ -4,6 +4,7 @@ import { paperLinks } from '../arxiv/paper.js';
 import { DigestError } from '../errors.js';
 import type { ChatMessage, LlmClient, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
+import { unverifiedFigures } from '../render/fact-check.js';
 import { parsePost, parseQa, qaProblem } from '../render/parse-output.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
@@ -124,9 +125,12 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
       sections.push({ name: tpl.name, heading: tpl.heading, body: sanitizeModelMarkdown(text) });
     }
   }
+  const source = [paper.title, paper.abstract, paper.comment, paper.journalRef].join('\n');
+  const written = [titleZh, explainer?.body ?? '', ...(qa?.pairs.map((p) => p.answer) ?? []), ...sections.map((x) => x.body)].join('\n');
   return {
     paper,
     titleZh,
+    unverifiedFigures: unverifiedFigures(written, source),
     explainer,
     qa,
     sections,

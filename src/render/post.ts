@@ -15,6 +15,8 @@ export interface Section {
 export interface PostResult {
   paper: Paper;
   titleZh: string;
+  /** Figures in the writing that the source text does not contain (for a human to check). */
+  unverifiedFigures: string[];
   explainer: { heading: string; body: string } | undefined;
   qa: { heading: string; pairs: QaPair[] } | undefined;
   sections: Section[];
@@ -62,6 +64,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       model: r.model,
       source: r.source,
       templates: r.templates.map((t) => ({ name: t.name, hash: t.hash })),
+      ...(r.unverifiedFigures.length ? { unverified_figures: r.unverifiedFigures } : {}),
     },
   };
 }

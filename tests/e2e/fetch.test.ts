@@ -94,6 +94,15 @@ describe('digest fetch (built CLI against fake servers)', () => {
     expect(s.llm.requests).toHaveLength(2);
   });
 
+  it('figures the abstract does not contain are flagged, not dropped', async () => {
+    s.llm.script({ text: '# 标题：随机游走\n\n想象一下……作者声称速度提升了 87.5%，而且只需要 20 页的证明。这是一段中文内容。' });
+    const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("1605.08386v1: figures not found in the paper's text: 87.5%");
+    expect((frontMatter(r.stdout)['digest'] as Record<string, unknown>)['unverified_figures']).toEqual(['87.5%']);
+    expect(r.stdout).toContain('87.5%');
+  });
+
   it('non-streaming mode gives the same post', async () => {
     const a = await runCli(['fetch', '1605.08386'], s.env());
     const b = await runCli(['fetch', '1605.08386', '--no-stream'], s.env());

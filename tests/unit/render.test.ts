@@ -13,6 +13,7 @@ function result(paper: Paper, titleZh: string): PostResult {
   return {
     paper,
     titleZh,
+    unverifiedFigures: [],
     explainer: { heading: '解读', body: '正文。' },
     qa: { heading: '论文问答', pairs: [{ question: '这篇论文试图解决什么问题？', answer: '回答。' }] },
     sections: [],
@@ -102,5 +103,14 @@ describe('model output', () => {
     const pairs = parseQa(text, qs)!;
     expect(pairs.map((p) => p.answer)).toEqual(['答一。', '答二。\n**细节**\n- 点', '答三。']);
     expect(parseQa('### 1. 问题一？\n答一。\n### 3. 问题三？\n答三。', qs)).toBeUndefined();
+  });
+});
+
+describe('figures check', () => {
+  it('flags numbers the source does not contain, not list numbering or small counts', async () => {
+    const { unverifiedFigures } = await import('../../src/render/fact-check.js');
+    const source = 'Accuracy rose from 23.5 to 26.9 on 1,200 tasks; 90% of runs converged.';
+    const out = '### 1. 问题\n准确率从 23.5 提升到 26.9，覆盖 1200 个任务，90% 收敛，速度提升 3 倍，误差降低 37.2%，共 512 个样本。';
+    expect(unverifiedFigures(out, source)).toEqual(['37.2%', '512']);
   });
 });
