@@ -103,7 +103,7 @@ export class ArxivClient {
     url.searchParams.set('id_list', batch.map(refKey).join(','));
     url.searchParams.set('start', '0');
     url.searchParams.set('max_results', String(batch.length));
-    const body = await this.get(url.toString());
+    const body = await this.get(url.toString(), atomProblem);
     const parsed = parseAtom(body);
     if (parsed.errors.length > 0) {
       throw new DigestError('arxiv', `arXiv rejected the request: ${parsed.errors.join('; ')}`);
@@ -111,26 +111,38 @@ export class ArxivClient {
     return parsed.papers;
   }
 
-  /** GET with politeness, retries and content sniffing; returns an Atom body. */
-  private async get(url: string): Promise<string> {
+  /** One page of an API search (search_query), for listings by date. */
+  async search(query: string, start: number, max: number): Promise<{ papers: Paper[]; total: number }> {
+    const url = new URL(this.opts.apiUrl);
+    url.searchParams.set('search_query', query);
+    url.searchParams.set('start', String(start));
+    url.searchParams.set('max_results', String(max));
+    url.searchParams.set('sortBy', 'submittedDate');
+    url.searchParams.set('sortOrder', 'ascending');
+    const parsed = parseAtom(await this.get(url.toString(), atomProblem));
+    if (parsed.errors.length > 0) throw new DigestError('arxiv', `arXiv rejected the search: ${parsed.errors.join('; ')}`);
+    return { papers: parsed.papers, total: parsed.totalResults ?? parsed.papers.length };
+  }
+
+  /** An RSS/Atom listing feed, fetched under the same politeness rules. */
+  async feed(url: string): Promise<string> {
+    return this.get(url, (body) => (/<(rss|feed)[\s>]/.test(body) ? undefined : 'not an RSS feed'));
+  }
+
+  /** GET with politeness, retries and content sniffing; `problem` says what is wrong with a 200 body. */
+  private async get(url: string, problem: (body: string) => string | undefined): Promise<string> {
     const { retries, retryBaseMs, signal } = this.opts;
     let lastError = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       let waitMs: number | undefined;
       try {
         const res = await this.queue.run(() => this.send(url), signal);
-        if (res.status === 200 || res.status === 400) {
-          if (/<feed[\s>]/.test(res.body)) {
-            try {
-              parseAtom(res.body);
-              return res.body;
-            } catch (err) {
-              if (!(err instanceof FeedFormatError)) throw err;
-              lastError = `arXiv sent a broken feed (${err.message})`;
-            }
-          } else {
-            lastError = `arXiv answered HTTP ${res.status} with ${describeBody(res.body, res.contentType)} instead of an Atom feed`;
-          }
+        if (res.status === 200 || (res.status === 400 && /<feed[\s>]/.test(res.body))) {
+          const bad = problem(res.body);
+          if (bad === undefined) return res.body;
+          lastError = /<(feed|rss)[\s>]/.test(res.body)
+            ? `arXiv sent a broken feed (${bad})`
+            : `arXiv answered HTTP ${res.status} with ${describeBody(res.body, res.contentType)} instead of a feed`;
         } else if (res.status === 429 || res.status >= 500) {
           lastError = `arXiv answered HTTP ${res.status}${res.body.trim() ? ` (${oneLine(res.body)})` : ''}`;
           waitMs = res.retryAfterMs;
@@ -194,4 +206,15 @@ function networkMessage(err: unknown): string {
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? code ?? err.message;
+}
+
+function atomProblem(body: string): string | undefined {
+  if (!/<feed[\s>]/.test(body)) return 'not an Atom feed';
+  try {
+    parseAtom(body);
+    return undefined;
+  } catch (err) {
+    if (err instanceof FeedFormatError) return err.message;
+    throw err;
+  }
 }
