@@ -1,29 +1,35 @@
 /**
- * Effective settings for a run. Precedence: flags > environment > provider preset > built-in defaults.
- * Every value is validated here, before any network call.
+ * Effective settings for a run. Precedence: flags > environment > config file > provider preset > defaults.
+ * Every value is validated here, before any network call, and its source is kept for `digest config`.
  */
-import { configError, usageError } from './errors.js';
+import path from 'node:path';
 import type { ArxivClientOptions } from './arxiv/arxiv-client.js';
+import type { FileConfig, Price } from './config-file.js';
+import { usageError } from './errors.js';
 import type { LlmClientOptions } from './llm/llm-client.js';
 import { PROVIDER_NAMES, PROVIDERS } from './llm/providers.js';
 
 export type Env = Record<string, string | undefined>;
+export type Source = 'flag' | 'env' | 'config' | 'preset' | 'default';
 
 export interface CommonFlags {
   provider?: string;
   model?: string;
   baseUrl?: string;
   arxivApiUrl?: string;
+  arxivRssUrl?: string;
   concurrency?: string;
   kind?: string;
   prompts?: string;
   stream?: boolean;
+  cache?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  config?: string;
 }
 
 /** The client options that come from configuration (the rest is wiring). */
-export type ArxivSettings = Omit<ArxivClientOptions, 'signal' | 'log'>;
+export type ArxivSettings = Omit<ArxivClientOptions, 'signal' | 'log'> & { rssUrl: string };
 
 export type LlmSettings = Omit<LlmClientOptions, 'apiKey' | 'log' | 'createClient'> & {
   /** undefined when no key is set (allowed for --dry-run). */
@@ -36,99 +42,174 @@ export interface Settings {
   concurrency: number;
   kinds: string[];
   promptsDir: string | undefined;
+  cacheDir: string | undefined;
+  prices: Record<string, Price>;
   now: Date;
+  configFile: string | undefined;
+  file: FileConfig;
+  /** Where each reported value came from. */
+  sources: Record<string, Source>;
 }
 
-function intSetting(name: string, raw: string | undefined, def: number, min: number, max: number, isFlag = false): number {
-  if (raw === undefined || raw === '') return def;
-  const label = isFlag ? name : `${name}=${raw}`;
-  if (!/^\d+$/.test(raw.trim())) throw usageError(`${isFlag ? `${name} ${raw}` : label}: expected a whole number from ${min} to ${max}`);
-  const n = Number(raw.trim());
-  if (n < min || n > max) throw usageError(`${isFlag ? `${name} ${raw}` : label}: expected a whole number from ${min} to ${max}`);
-  return n;
+export interface ResolveContext {
+  env: Env;
+  file?: FileConfig;
+  configFile?: string;
+  /** Default cache folder (platform convention). */
+  defaultCacheDir?: string;
 }
 
-function urlSetting(name: string, raw: string): string {
+/** Picks flag > env > config > fallback and remembers which one won. */
+export class Resolver {
+  readonly sources: Record<string, Source> = {};
+  constructor(readonly env: Env, readonly file: FileConfig, readonly configFile: string | undefined) {}
+
+  pick<T>(name: string, opts: { flag?: string | undefined; flagName?: string; envName?: string; file?: T | undefined; fallback: T; fallbackSource?: Source; parse: (raw: string, label: string) => T }): T {
+    if (opts.flag !== undefined) {
+      this.sources[name] = 'flag';
+      return opts.parse(opts.flag, `${opts.flagName ?? `--${name}`} ${opts.flag}`);
+    }
+    const e = opts.envName ? this.env[opts.envName] : undefined;
+    if (e !== undefined && e !== '') {
+      this.sources[name] = 'env';
+      return opts.parse(e, `${opts.envName}=${e}`);
+    }
+    if (opts.file !== undefined) {
+      this.sources[name] = 'config';
+      return opts.file;
+    }
+    this.sources[name] = opts.fallbackSource ?? 'default';
+    return opts.fallback;
+  }
+}
+
+export function intParser(min: number, max: number) {
+  return (raw: string, label: string): number => {
+    const t = raw.trim();
+    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) throw usageError(`${label}: expected a whole number from ${min} to ${max}`);
+    return Number(t);
+  };
+}
+
+export function urlParser(raw: string, label: string): string {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw usageError(`${name} "${raw}": not a URL (expected http:// or https://…)`);
+    throw usageError(`${label.replace(/ .*$/, '')} "${raw}": not a URL (expected http:// or https://…)`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`${name} "${raw}": only http and https URLs are accepted`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`${label.replace(/ .*$/, '')} "${raw}": only http and https URLs are accepted`);
   return raw.replace(/\/+$/, '');
 }
 
-export function resolveArxiv(flags: CommonFlags, env: Env): ArxivSettings {
-  const apiUrl = flags.arxivApiUrl
-    ? urlSetting('--arxiv-api-url', flags.arxivApiUrl)
-    : env['DIGEST_ARXIV_API_URL']
-      ? urlSetting('DIGEST_ARXIV_API_URL', env['DIGEST_ARXIV_API_URL'])
-      : 'https://export.arxiv.org/api/query';
+const str = (raw: string) => raw.trim();
+const envInt = (r: Resolver, name: string, envName: string, def: number, min: number, max: number) =>
+  r.pick(name, { envName, fallback: def, parse: intParser(min, max) });
+
+export function resolveArxiv(flags: CommonFlags, r: Resolver): ArxivSettings {
+  const f = r.file;
   return {
-    apiUrl,
-    delayMs: intSetting('DIGEST_ARXIV_DELAY_MS', env['DIGEST_ARXIV_DELAY_MS'], 3000, 0, 600_000),
-    timeoutMs: intSetting('DIGEST_ARXIV_TIMEOUT_MS', env['DIGEST_ARXIV_TIMEOUT_MS'], 60_000, 100, 3_600_000),
-    retries: intSetting('DIGEST_ARXIV_RETRIES', env['DIGEST_ARXIV_RETRIES'], 4, 0, 20),
-    retryBaseMs: intSetting('DIGEST_ARXIV_RETRY_BASE_MS', env['DIGEST_ARXIV_RETRY_BASE_MS'], 10_000, 0, 600_000),
-    batchSize: intSetting('DIGEST_ARXIV_BATCH_SIZE', env['DIGEST_ARXIV_BATCH_SIZE'], 50, 1, 200),
+    apiUrl: r.pick('arxiv_api_url', { flag: flags.arxivApiUrl, flagName: '--arxiv-api-url', envName: 'DIGEST_ARXIV_API_URL', file: f.arxivApiUrl && urlParser(f.arxivApiUrl, 'arxivApiUrl'), fallback: 'https://export.arxiv.org/api/query', parse: urlParser }),
+    rssUrl: r.pick('arxiv_rss_url', { flag: flags.arxivRssUrl, flagName: '--arxiv-rss-url', envName: 'DIGEST_ARXIV_RSS_URL', file: f.arxivRssUrl && urlParser(f.arxivRssUrl, 'arxivRssUrl'), fallback: 'https://rss.arxiv.org/rss', parse: urlParser }),
+    delayMs: envInt(r, 'arxiv_delay_ms', 'DIGEST_ARXIV_DELAY_MS', 3000, 0, 600_000),
+    timeoutMs: envInt(r, 'arxiv_timeout_ms', 'DIGEST_ARXIV_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    retries: envInt(r, 'arxiv_retries', 'DIGEST_ARXIV_RETRIES', 4, 0, 20),
+    retryBaseMs: envInt(r, 'arxiv_retry_base_ms', 'DIGEST_ARXIV_RETRY_BASE_MS', 10_000, 0, 600_000),
+    batchSize: envInt(r, 'arxiv_batch_size', 'DIGEST_ARXIV_BATCH_SIZE', 50, 1, 200),
   };
 }
 
-export function resolveLlm(flags: CommonFlags, env: Env): LlmSettings {
-  const providerName = (flags.provider ?? env['DIGEST_PROVIDER'] ?? 'openai').trim().toLowerCase();
+export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
+  const f = r.file;
+  const providerName = r.pick('provider', { flag: flags.provider, envName: 'DIGEST_PROVIDER', file: f.provider, fallback: 'openai', parse: (s) => s.trim().toLowerCase() }).toLowerCase();
   const preset = PROVIDERS[providerName];
   if (!preset) {
-    throw usageError(`${flags.provider !== undefined ? '--provider' : 'DIGEST_PROVIDER'} "${providerName}": unknown provider (accepted: ${PROVIDER_NAMES.join(', ')})`);
+    const where = { flag: '--provider', env: 'DIGEST_PROVIDER', config: `${r.configFile}: provider`, preset: 'provider', default: 'provider' }[r.sources['provider']!];
+    throw usageError(`${where} "${providerName}": unknown provider (accepted: ${PROVIDER_NAMES.join(', ')})`);
   }
-  // OPENAI_BASE_URL / OPENAI_API_KEY belong to the openai preset (and any server that speaks its API);
+  // OPENAI_BASE_URL belongs to the openai preset (and any server that speaks its API);
   // other presets read their own key variable, so a key is never sent to another vendor by accident.
-  let baseURL = preset.baseURL;
-  if (flags.baseUrl) baseURL = urlSetting('--base-url', flags.baseUrl);
-  else if (preset.name === 'openai' && env['OPENAI_BASE_URL']) baseURL = urlSetting('OPENAI_BASE_URL', env['OPENAI_BASE_URL']);
-  const model = (flags.model ?? env['DIGEST_MODEL'] ?? preset.model).trim();
+  const baseURL = r.pick('base_url', {
+    flag: flags.baseUrl,
+    flagName: '--base-url',
+    ...(preset.name === 'openai' ? { envName: 'OPENAI_BASE_URL' } : {}),
+    file: f.baseUrl && urlParser(f.baseUrl, 'baseUrl'),
+    fallback: preset.baseURL,
+    fallbackSource: 'preset',
+    parse: urlParser,
+  });
+  const model = r.pick('model', { flag: flags.model, envName: 'DIGEST_MODEL', file: f.model, fallback: preset.model, fallbackSource: 'preset', parse: str });
   if (!model) throw usageError('--model: empty model name');
-  const apiKey = env[preset.keyEnv]?.trim() || preset.placeholderKey;
-  const stream = flags.stream === false ? false : !/^(0|false|no|off)$/i.test(env['DIGEST_LLM_STREAM'] ?? '');
+  const apiKey = r.env[preset.keyEnv]?.trim() || preset.placeholderKey;
+  r.sources['api_key'] = r.env[preset.keyEnv]?.trim() ? 'env' : 'preset';
+  const stream = r.pick('stream', {
+    flag: flags.stream === false ? 'false' : undefined,
+    flagName: '--no-stream',
+    envName: 'DIGEST_LLM_STREAM',
+    file: f.stream,
+    fallback: true,
+    parse: (s) => !/^(0|false|no|off)$/i.test(s.trim()),
+  });
   return {
     preset,
     baseURL,
     model,
     apiKey,
     stream,
-    idleTimeoutMs: intSetting('DIGEST_LLM_IDLE_TIMEOUT_MS', env['DIGEST_LLM_IDLE_TIMEOUT_MS'], 60_000, 100, 3_600_000),
-    deadlineMs: intSetting('DIGEST_LLM_DEADLINE_MS', env['DIGEST_LLM_DEADLINE_MS'], 600_000, 1000, 7_200_000),
-    retries: intSetting('DIGEST_LLM_RETRIES', env['DIGEST_LLM_RETRIES'], 3, 0, 20),
-    retryBaseMs: intSetting('DIGEST_LLM_RETRY_BASE_MS', env['DIGEST_LLM_RETRY_BASE_MS'], 1000, 0, 600_000),
-    maxRetryAfterMs: intSetting('DIGEST_LLM_MAX_RETRY_AFTER_MS', env['DIGEST_LLM_MAX_RETRY_AFTER_MS'], 60_000, 0, 3_600_000),
+    idleTimeoutMs: envInt(r, 'llm_idle_timeout_ms', 'DIGEST_LLM_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    deadlineMs: envInt(r, 'llm_deadline_ms', 'DIGEST_LLM_DEADLINE_MS', 600_000, 1000, 7_200_000),
+    retries: envInt(r, 'llm_retries', 'DIGEST_LLM_RETRIES', 3, 0, 20),
+    retryBaseMs: envInt(r, 'llm_retry_base_ms', 'DIGEST_LLM_RETRY_BASE_MS', 1000, 0, 600_000),
+    maxRetryAfterMs: envInt(r, 'llm_max_retry_after_ms', 'DIGEST_LLM_MAX_RETRY_AFTER_MS', 60_000, 0, 3_600_000),
   };
 }
 
 export function requireKey(llm: LlmSettings): string {
   if (llm.apiKey) return llm.apiKey;
   const other = llm.preset.name === 'openai' ? ' (or pick another provider with --provider, e.g. --provider deepseek and DEEPSEEK_API_KEY)' : '';
-  throw configError(`no API key for ${llm.preset.label}: set ${llm.preset.keyEnv}${other}; --dry-run works without one`);
+  throw usageError(`no API key for ${llm.preset.label}: set ${llm.preset.keyEnv}${other}; --dry-run works without one`);
 }
 
-export function resolveSettings(flags: CommonFlags, env: Env): Settings {
-  const kindsRaw = flags.kind ?? env['DIGEST_KINDS'] ?? 'post,qa';
-  const kinds = [...new Set(kindsRaw.split(',').map((k) => k.trim()).filter(Boolean))];
-  if (kinds.length === 0) throw usageError(`--kind "${kindsRaw}": name at least one template (e.g. post,qa)`);
+export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settings {
+  const r = new Resolver(ctx.env, ctx.file ?? {}, ctx.configFile);
+  const f = r.file;
+  const kinds = r.pick('kinds', {
+    flag: flags.kind,
+    flagName: '--kind',
+    envName: 'DIGEST_KINDS',
+    file: f.kinds,
+    fallback: ['post', 'qa'],
+    parse: (raw, label) => {
+      const list = [...new Set(raw.split(',').map((k) => k.trim()).filter(Boolean))];
+      if (list.length === 0) throw usageError(`${label}: name at least one template (e.g. post,qa)`);
+      return list;
+    },
+  });
   for (const k of kinds) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(k)) throw usageError(`--kind "${k}": template names use letters, digits, - and _`);
   }
-  const epoch = env['SOURCE_DATE_EPOCH'];
+  const epoch = ctx.env['SOURCE_DATE_EPOCH'];
   let now = new Date();
   if (epoch !== undefined && epoch !== '') {
     if (!/^\d+$/.test(epoch)) throw usageError(`SOURCE_DATE_EPOCH=${epoch}: expected seconds since 1970`);
     now = new Date(Number(epoch) * 1000);
   }
+  const cacheDir =
+    flags.cache === false
+      ? undefined
+      : r.pick('cache_dir', { envName: 'DIGEST_CACHE_DIR', file: f.cacheDir, fallback: ctx.defaultCacheDir ?? '', parse: (s) => path.resolve(s) }) || undefined;
+  if (flags.cache === false) r.sources['cache_dir'] = 'flag';
   return {
-    arxiv: resolveArxiv(flags, env),
-    llm: resolveLlm(flags, env),
-    concurrency: intSetting('--concurrency', flags.concurrency ?? env['DIGEST_CONCURRENCY'], 4, 1, 64, flags.concurrency !== undefined),
+    arxiv: resolveArxiv(flags, r),
+    llm: resolveLlm(flags, r),
+    concurrency: r.pick('concurrency', { flag: flags.concurrency, envName: 'DIGEST_CONCURRENCY', file: f.concurrency !== undefined ? intParser(1, 64)(String(f.concurrency), `${ctx.configFile}: concurrency`) : undefined, fallback: 4, parse: intParser(1, 64) }),
     kinds,
-    promptsDir: flags.prompts ?? env['DIGEST_PROMPTS_DIR'],
+    promptsDir: r.pick<string | undefined>('prompts', { flag: flags.prompts, envName: 'DIGEST_PROMPTS_DIR', file: f.prompts, fallback: undefined, parse: str }),
+    cacheDir,
+    prices: f.prices ?? {},
     now,
+    configFile: ctx.configFile,
+    file: f,
+    sources: r.sources,
   };
 }

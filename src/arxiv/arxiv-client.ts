@@ -52,6 +52,8 @@ export class ArxivClient {
   private dispatcher: Dispatcher | undefined;
   /** Number of HTTP requests sent (for --verbose and tests). */
   requests = 0;
+  /** When each request started (ms since epoch), to check the spacing. */
+  readonly startTimes: number[] = [];
 
   constructor(private readonly opts: ArxivClientOptions) {
     this.queue = new PoliteQueue(opts.delayMs);
@@ -166,6 +168,7 @@ export class ArxivClient {
 
   private async send(url: string) {
     this.requests++;
+    this.startTimes.push(Date.now());
     const res = await request(url, {
       method: 'GET',
       dispatcher: this.getDispatcher(),

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { ArxivClient } from '../arxiv/arxiv-client.js';
 import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
 import type { Paper } from '../arxiv/paper.js';
-import { requireKey, resolveSettings, type CommonFlags, type Env, type Settings } from '../config.js';
+import { requireKey, type CommonFlags, type Env, type Settings } from '../config.js';
 import { DigestError, errorMessage } from '../errors.js';
 import { createSdk } from '../llm/create-sdk.js';
 import { LlmClient } from '../llm/llm-client.js';
@@ -15,7 +15,9 @@ import type { Logger } from '../ui/logger.js';
 import { createProgress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
+import { loadSettings, openCache } from './context.js';
 import { collectRefs } from './inputs.js';
+import { fetchPapersCached } from './papers.js';
 import { buildMessages, writePaper } from './write-paper.js';
 
 export interface FetchFlags extends CommonFlags {
@@ -55,7 +57,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const { logger } = io;
   // Everything that can be wrong with the input is checked before the first request.
   const refs = await collectRefs(args, io.readStdin);
-  const settings = resolveSettings(flags, io.env);
+  const settings = await loadSettings(flags, io.env);
   const templates = await loadTemplates(settings);
   const llm = flags.dryRun ? undefined : createLlm(settings, logger);
   if (flags.output === '') throw new DigestError('usage', '-o: empty folder name');
@@ -75,11 +77,12 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
     if (todo.length === 0) return 0;
   }
 
+  const cache = openCache(settings, logger);
   const arxiv = new ArxivClient({ ...settings.arxiv, signal: io.signal, log: (m) => logger.warn(m) });
   logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
   let outcomes;
   try {
-    outcomes = await arxiv.fetchPapers(todo);
+    outcomes = await fetchPapersCached(arxiv, cache, todo);
   } finally {
     await arxiv.close();
   }
@@ -87,6 +90,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
 
   let failed = 0;
   let written = 0;
+  let fromCache = 0;
   const papers: Paper[] = [];
   for (const r of todo) {
     const o = outcomes.get(refKey(r))!;
@@ -129,6 +133,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
             logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
           },
           onStage: (s) => progress.stage(key, s),
+          cache,
           generator,
           now: settings.now,
         }, live ? part : undefined);
@@ -147,6 +152,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
           part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
         }
         written++;
+        fromCache += result.cachedCalls;
         progress.done(key, true, result.titleZh || paper.title);
       } catch (err) {
         if (io.signal.aborted) throw err;
@@ -164,7 +170,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const u = client.usage;
   logger.info(
     `${written} of ${todo.length} done, ${failed} failed · ` +
-      `${client.requests} LLM request(s), tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}`,
+      `${client.requests} LLM request(s)${fromCache ? `, ${fromCache} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}`,
   );
   return failed ? 1 : 0;
 }

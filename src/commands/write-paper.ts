@@ -1,4 +1,5 @@
 /** Run a paper through its templates and assemble the post. */
+import type { Cache } from '../cache/cache.js';
 import type { Paper } from '../arxiv/paper.js';
 import { paperLinks } from '../arxiv/paper.js';
 import { DigestError } from '../errors.js';
@@ -59,6 +60,7 @@ export interface WriteDeps {
   /** Called as soon as a call fails in a way that makes every other call pointless. */
   stop: (err: DigestError) => void;
   onStage?: (stage: string) => void;
+  cache: Cache;
   generator: string;
   now: Date;
 }
@@ -67,6 +69,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   const liveSink = live ? new OrderedSink((s) => live.write(s), templates.length) : undefined;
   if (live) live.write(`${headerBlock(paper)}\n`);
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+  let cachedCalls = 0;
   const settled = await Promise.allSettled(
     templates.map((tpl, i) =>
       deps.limit(async () => {
@@ -74,6 +77,14 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
         if (stop) throw new DigestError('llm', `not started: ${stop}`);
         deps.onStage?.(`writing ${tpl.name}`);
         const part = liveSink?.part(i);
+        const key = llmCacheKey(paper, tpl, deps.llm);
+        const hit = await deps.cache.get<{ text: string }>('llm', key);
+        if (hit) {
+          cachedCalls++;
+          part?.write(hit.text);
+          part?.end();
+          return { tpl, text: hit.text };
+        }
         // a post streams its own "# title" line; other kinds get their section heading
         if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`);
         try {
@@ -94,6 +105,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
           usage.promptTokens += res.usage.promptTokens;
           usage.completionTokens += res.usage.completionTokens;
           usage.cachedTokens += res.usage.cachedTokens;
+          await deps.cache.set('llm', key, { text: res.text, model: res.model, usage: res.usage });
           return { tpl, text: res.text };
         } catch (err) {
           if (err instanceof DigestError && err.fatal) deps.stop(err);
@@ -139,7 +151,14 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
     provider: deps.llm.opts.preset.name,
     source: 'abstract',
     usage,
+    cachedCalls,
     generatedAt: deps.now,
     generator: deps.generator,
   };
+}
+
+/** What determines a template's answer for a paper: never the key, always the prompt's content hash. */
+export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient): unknown {
+  const o = llm.opts;
+  return { v: 1, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody };
 }

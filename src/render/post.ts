@@ -25,6 +25,8 @@ export interface PostResult {
   provider: string;
   source: 'abstract';
   usage: Usage;
+  /** Template answers taken from the cache instead of the model. */
+  cachedCalls: number;
   generatedAt: Date;
   generator: string;
 }

@@ -22,6 +22,7 @@ function result(paper: Paper, titleZh: string): PostResult {
     provider: 'openai',
     source: 'abstract',
     usage: { promptTokens: 1, completionTokens: 2, cachedTokens: 0 },
+    cachedCalls: 0,
     generatedAt: new Date('2026-11-22T08:00:00Z'),
     generator: 'arxiv-digest test',
   };

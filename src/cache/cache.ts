@@ -1,0 +1,64 @@
+/**
+ * On-disk cache (JSON files, user-only permissions) for paid work and arXiv metadata.
+ * Keys are hashes of what determines the result; an unreadable entry is treated as missing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface Cache {
+  readonly dir: string | undefined;
+  get<T>(ns: string, key: unknown): Promise<T | undefined>;
+  set(ns: string, key: unknown, value: unknown): Promise<void>;
+}
+
+export function hashKey(key: unknown): string {
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 40);
+}
+
+export const NO_CACHE: Cache = {
+  dir: undefined,
+  get: async () => undefined,
+  set: async () => undefined,
+};
+
+export function createCache(dir: string, onError?: (msg: string) => void): Cache {
+  const fileOf = (ns: string, key: unknown) => {
+    const h = hashKey(key);
+    return path.join(dir, ns, h.slice(0, 2), `${h}.json`);
+  };
+  let warned = false;
+  return {
+    dir,
+    async get<T>(ns: string, key: unknown) {
+      let raw: string;
+      try {
+        raw = await readFile(fileOf(ns, key), 'utf8');
+      } catch {
+        return undefined;
+      }
+      try {
+        const entry = JSON.parse(raw) as { key: string; value: T };
+        // a different key hashing to the same file, or a half-broken file, is a miss
+        return entry.key === JSON.stringify(key) ? entry.value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async set(ns: string, key: unknown, value: unknown) {
+      const file = fileOf(ns, key);
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        await writeFile(tmp, JSON.stringify({ key: JSON.stringify(key), value }), { mode: 0o600 });
+        await rename(tmp, file);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        if (!warned) {
+          warned = true;
+          onError?.(`cache not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in ${dir}); results are still produced`);
+        }
+      }
+    },
+  };
+}

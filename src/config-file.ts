@@ -1,0 +1,111 @@
+/** digest.config.json: found in the working directory, else the user config folder, or named by --config. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { configError } from './errors.js';
+
+export interface Price {
+  /** US dollars per million tokens. */
+  input: number;
+  output: number;
+  cachedInput?: number;
+}
+
+export interface FileConfig {
+  categories?: string[];
+  match?: string;
+  exclude?: string;
+  authors?: string[];
+  includeCross?: boolean;
+  includeReplaced?: boolean;
+  limit?: number;
+  provider?: string;
+  model?: string;
+  baseUrl?: string;
+  arxivApiUrl?: string;
+  arxivRssUrl?: string;
+  concurrency?: number;
+  output?: string;
+  kinds?: string[];
+  prompts?: string;
+  stream?: boolean;
+  cacheDir?: string;
+  maxCost?: number;
+  prices?: Record<string, Price>;
+}
+
+type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices';
+
+const SCHEMA: Record<keyof FileConfig, Kind> = {
+  categories: 'strings', match: 'string', exclude: 'string', authors: 'strings', includeCross: 'boolean',
+  includeReplaced: 'boolean', limit: 'int', provider: 'string', model: 'string', baseUrl: 'string',
+  arxivApiUrl: 'string', arxivRssUrl: 'string', concurrency: 'int', output: 'string', kinds: 'strings',
+  prompts: 'string', stream: 'boolean', cacheDir: 'string', maxCost: 'number', prices: 'prices',
+};
+
+export const CONFIG_FILE_NAME = 'digest.config.json';
+
+export interface LoadedConfig {
+  file: string | undefined;
+  values: FileConfig;
+}
+
+export async function loadConfigFile(explicit: string | undefined, cwd: string, userConfigDir: string): Promise<LoadedConfig> {
+  const candidates = explicit ? [path.resolve(cwd, explicit)] : [path.join(cwd, CONFIG_FILE_NAME), path.join(userConfigDir, CONFIG_FILE_NAME)];
+  for (const file of candidates) {
+    let raw: string;
+    try {
+      raw = await readFile(file, 'utf8');
+    } catch (err) {
+      if (explicit) throw configError(`--config ${explicit}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      continue;
+    }
+    return { file, values: validateConfig(raw, file) };
+  }
+  return { file: undefined, values: {} };
+}
+
+export function validateConfig(raw: string, file: string): FileConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (err) {
+    throw configError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw configError(`${file}: must be a JSON object`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (k === '$schema' || k.startsWith('//')) continue;
+    const kind = SCHEMA[k as keyof FileConfig];
+    if (!kind) throw configError(`${file}: unknown key "${k}" (known: ${Object.keys(SCHEMA).join(', ')})`);
+    const bad = (want: string) => configError(`${file}: "${k}" must be ${want}, not ${JSON.stringify(v)}`);
+    switch (kind) {
+      case 'string':
+        if (typeof v !== 'string' || !v.trim()) throw bad('a non-empty string');
+        break;
+      case 'strings':
+        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.trim())) throw bad('a list of non-empty strings');
+        break;
+      case 'boolean':
+        if (typeof v !== 'boolean') throw bad('true or false');
+        break;
+      case 'int':
+        if (!Number.isInteger(v) || (v as number) < 1) throw bad('a whole number of at least 1');
+        break;
+      case 'number':
+        if (typeof v !== 'number' || !(v >= 0)) throw bad('a number of at least 0');
+        break;
+      case 'prices':
+        if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad('an object of model → {input, output[, cachedInput]} in USD per million tokens');
+        for (const [model, p] of Object.entries(v as Record<string, unknown>)) {
+          const price = p as Record<string, unknown>;
+          const okNum = (x: unknown) => typeof x === 'number' && x >= 0;
+          if (!price || typeof price !== 'object' || !okNum(price['input']) || !okNum(price['output']) || (price['cachedInput'] !== undefined && !okNum(price['cachedInput']))) {
+            throw configError(`${file}: prices."${model}" must be {"input": n, "output": n} (USD per million tokens)`);
+          }
+        }
+        break;
+    }
+    out[k] = v;
+  }
+  return out as FileConfig;
+}
