@@ -1,5 +1,4 @@
 /** `digest fetch`: ids → arXiv metadata (batched) → templates → LLM → Markdown on stdout or files. */
-import pLimit from 'p-limit';
 import { ArxivClient } from '../arxiv/arxiv-client.js';
 import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
 import type { Paper } from '../arxiv/paper.js';
@@ -16,9 +15,10 @@ import { createProgress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
 import { loadSettings, openCache } from './context.js';
+import { runBatch, summaryLine } from './batch.js';
 import { collectRefs } from './inputs.js';
 import { fetchPapersCached } from './papers.js';
-import { buildMessages, writePaper } from './write-paper.js';
+import { buildMessages } from './write-paper.js';
 
 export interface FetchFlags extends CommonFlags {
   output?: string;
@@ -39,7 +39,10 @@ export interface Io {
 
 export async function loadTemplates(settings: Settings): Promise<Template[]> {
   const set = templateSet(settings.promptsDir);
-  return Promise.all(settings.kinds.map((k) => set.get(k)));
+  const list = await Promise.all(settings.kinds.map((k) => set.get(k)));
+  const overview = list.find((t) => t.kind === 'overview');
+  if (overview) throw new DigestError('usage', `--kind ${overview.name}: an overview template writes the digest page of digest daily; it is not a per-paper kind`);
+  return list;
 }
 
 export function createLlm(settings: Settings, logger: Logger): LlmClient {
@@ -80,30 +83,24 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const cache = openCache(settings, logger);
   const arxiv = new ArxivClient({ ...settings.arxiv, signal: io.signal, log: (m) => logger.warn(m) });
   logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
-  let outcomes;
+  let metadata;
   try {
-    outcomes = await fetchPapersCached(arxiv, cache, todo);
+    metadata = await fetchPapersCached(arxiv, cache, todo);
   } finally {
     await arxiv.close();
   }
   logger.verbose(`arXiv: ${arxiv.requests} request(s)`);
 
-  let failed = 0;
-  let written = 0;
-  let fromCache = 0;
   const papers: Paper[] = [];
   for (const r of todo) {
-    const o = outcomes.get(refKey(r))!;
+    const o = metadata.get(refKey(r))!;
     if (o.ok) papers.push(o.paper);
-    else {
-      failed++;
-      logger.error(o.error.message);
-    }
+    else logger.error(o.error.message);
   }
 
   if (flags.dryRun) {
     printPrompts(papers, templates, flags.json === true, io.stdout);
-    return failed ? 1 : 0;
+    return papers.length < todo.length ? 1 : 0;
   }
   const client = llm!;
   logger.verbose(`LLM: ${settings.llm.preset.name} at ${settings.llm.baseURL}, model ${client.opts.model}, ${settings.concurrency} call(s) at once, stream ${settings.llm.stream}`);
@@ -111,68 +108,37 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const live = !flags.output && !flags.json && io.stdoutIsTTY && settings.llm.stream;
   if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
   const sink = new OrderedSink(io.stdout, papers.length);
-  const limit = pLimit(settings.concurrency);
   const progress = await createProgress({ enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet && !live, total: papers.length, logger });
-  let fatal: string | undefined;
-  const generator = `arxiv-digest ${version()}`;
-
-  await Promise.all(
-    papers.map(async (paper, i) => {
-      const key = `${paper.id}v${paper.version}`;
+  const outcomes = await runBatch({
+    papers,
+    templates,
+    llm: client,
+    cache,
+    concurrency: settings.concurrency,
+    now: settings.now,
+    signal: io.signal,
+    logger,
+    progress,
+    ...(live ? { live: (i: number) => sink.part(i) } : {}),
+    deliver: async (i, result) => {
       const part = sink.part(i);
-      try {
-        progress.stage(key, 'queued');
-        const result = await writePaper(paper, templates, {
-          llm: client,
-          limit,
-          signal: io.signal,
-          stopped: () => fatal,
-          stop: (err) => {
-            if (fatal) return;
-            fatal = err.message;
-            logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
-          },
-          onStage: (s) => progress.stage(key, s),
-          cache,
-          generator,
-          now: settings.now,
-        }, live ? part : undefined);
-        if (result.unverifiedFigures.length) {
-          logger.warn(`${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`);
-        }
-        if (flags.output) {
-          const file = outputPath(flags.output, paper.id, flags.json ? 'json' : 'md');
-          const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
-          const ok = await writeAtomic(file, content, flags.force === true);
-          if (ok) part.write(`${file}\n`);
-          else logger.info(`skip ${key}: ${file} appeared meanwhile (use --force to overwrite)`);
-        } else if (flags.json) {
-          part.write(`${renderJson(result)}\n`);
-        } else if (!live) {
-          part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
-        }
-        written++;
-        fromCache += result.cachedCalls;
-        progress.done(key, true, result.titleZh || paper.title);
-      } catch (err) {
-        if (io.signal.aborted) throw err;
-        failed++;
-        if (!(err instanceof DigestError && (err.fatal || err.message.startsWith('not started:')))) {
-          logger.error(`${key}: ${redact(errorMessage(err))}`);
-        }
-        progress.done(key, false, 'failed');
-      } finally {
-        part.end();
+      if (flags.output) {
+        const file = outputPath(flags.output, result.paper.id, flags.json ? 'json' : 'md');
+        const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
+        if (await writeAtomic(file, content, flags.force === true)) part.write(`${file}\n`);
+        else logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile (use --force to overwrite)`);
+      } else if (flags.json) {
+        part.write(`${renderJson(result)}\n`);
+      } else if (!live) {
+        part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
       }
-    }),
-  );
-  progress.stop();
-  const u = client.usage;
-  logger.info(
-    `${written} of ${todo.length} done, ${failed} failed · ` +
-      `${client.requests} LLM request(s)${fromCache ? `, ${fromCache} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}`,
-  );
-  return failed ? 1 : 0;
+    },
+    settled: (i) => sink.part(i).end(),
+  });
+  const notFound = todo.length - papers.length;
+  const all = [...outcomes, ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' }))];
+  logger.info(summaryLine(all, client));
+  return all.some((o) => o.status !== 'done') ? 1 : 0;
 }
 
 function printPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void): void {

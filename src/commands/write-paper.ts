@@ -121,6 +121,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   if (failure) throw failure.reason;
   const outputs = settled.map((r) => (r as PromiseFulfilledResult<{ tpl: Template; text: string }>).value);
   let titleZh = '';
+  let lede = '';
   let explainer: PostResult['explainer'];
   let qa: PostResult['qa'];
   const sections: Section[] = [];
@@ -128,6 +129,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
     if (tpl.kind === 'post') {
       const p = parsePost(text);
       titleZh = p.titleZh;
+      lede = p.lede;
       explainer = { heading: tpl.heading, body: p.body };
     } else if (tpl.kind === 'qa') {
       const pairs = parseQa(text, tpl.questions);
@@ -143,6 +145,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
     paper,
     titleZh,
     unverifiedFigures: unverifiedFigures(written, source),
+    summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),
     explainer,
     qa,
     sections,
@@ -161,4 +164,15 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
 export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient): unknown {
   const o = llm.opts;
   return { v: 1, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody };
+}
+
+/** Two sentences of Chinese prose from a longer answer, for listings when there is no lede. */
+export function fallbackSummary(md: string): string {
+  const prose = md
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter((p) => p && !/^([#>*-]|\d+\.)/.test(p))
+    .join(' ');
+  const sentences = prose.match(/[^。！？]+[。！？]/g) ?? (prose ? [prose] : []);
+  return sentences.slice(0, 2).join('').replace(/\s+/g, ' ').trim().slice(0, 300);
 }

@@ -72,6 +72,8 @@ export class LlmClient {
   private client: Promise<OpenAI> | undefined;
   usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
   requests = 0;
+  /** A rate limit seen by one call holds back every call of the batch until then. */
+  private pausedUntil = 0;
 
   constructor(readonly opts: LlmClientOptions) {}
 
@@ -86,6 +88,8 @@ export class LlmClient {
     let transportRetries = 0;
     for (let attempt = 1; ; attempt++) {
       let result: LlmResult;
+      const pause = this.pausedUntil - Date.now();
+      if (pause > 0) await sleep(pause, req.signal);
       try {
         result = await this.once(req, attempt);
       } catch (err) {
@@ -102,6 +106,7 @@ export class LlmClient {
           (err instanceof RetryableError ? err.waitMs : c.waitMs) ?? backoff(this.opts.retryBaseMs, transportRetries - 1, 30_000),
           this.opts.maxRetryAfterMs,
         );
+        if (c.rateLimited) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
         this.opts.log?.(`${c.message}; retrying in ${(wait / 1000).toFixed(1)} s (${transportRetries}/${this.opts.retries})`);
         req.onRetry?.(c.message);
         await sleep(wait, req.signal);

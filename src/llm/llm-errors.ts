@@ -10,6 +10,8 @@ export interface Classified {
   message: string;
   hint?: string;
   waitMs?: number;
+  /** A 429: the whole batch should slow down, not just this call. */
+  rateLimited?: boolean;
 }
 
 interface Ctx {
@@ -55,7 +57,7 @@ export function classifyError(err: unknown, ctx: Ctx): Classified {
       return { retryable: true, fatal: false, message: `the model stream reported an error: ${raw}`, ...base };
     }
     if (status === 408 || status === 409 || status === 429 || status >= 500) {
-      return { retryable: true, fatal: false, message: `the LLM endpoint answered ${status}: ${raw}`, ...base };
+      return { retryable: true, fatal: false, message: `the LLM endpoint answered ${status}: ${raw}`, rateLimited: status === 429, ...base };
     }
     return { retryable: false, fatal: false, message: `the LLM endpoint answered ${status} at ${where}: ${raw}` };
   }

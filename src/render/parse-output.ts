@@ -3,6 +3,8 @@ import { demoteHeadings, flattenHeadings, sanitizeModelMarkdown } from './saniti
 
 export interface ParsedPost {
   titleZh: string;
+  /** The 2–3 sentence lede (a leading > block), or '' when the answer has none. */
+  lede: string;
   body: string;
 }
 
@@ -22,7 +24,9 @@ export function parsePost(text: string): ParsedPost {
     }
   }
   titleZh = titleZh.replace(/^(标题|题目)\s*[:：]\s*/, '').replace(/\*\*|__|[`《》]/g, '').replace(/[<>]/g, '').trim();
-  return { titleZh, body: demoteHeadings(sanitizeModelMarkdown(lines.join('\n'))) };
+  const body = demoteHeadings(sanitizeModelMarkdown(lines.join('\n')));
+  const lede = /^((?:>[^\n]*\n?)+)/.exec(body)?.[1] ?? '';
+  return { titleZh, lede: lede.replace(/^>\s?/gm, '').replace(/\s*\n\s*/g, '').trim(), body };
 }
 
 export interface QaPair {

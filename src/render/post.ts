@@ -15,6 +15,8 @@ export interface Section {
 export interface PostResult {
   paper: Paper;
   titleZh: string;
+  /** 2–3 sentence Chinese summary for listings (the post's lede). */
+  summary: string;
   /** Figures in the writing that the source text does not contain (for a human to check). */
   unverifiedFigures: string[];
   explainer: { heading: string; body: string } | undefined;
@@ -49,6 +51,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
   return {
     title: r.titleZh || p.title,
     title_en: p.title,
+    ...(r.summary ? { summary: r.summary } : {}),
     date: isoSeconds(r.generatedAt),
     arxiv_id: p.id,
     arxiv_version: p.version,

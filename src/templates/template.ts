@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { DigestError } from '../errors.js';
 
-export type TemplateKind = 'post' | 'qa' | 'section';
+export type TemplateKind = 'post' | 'qa' | 'section' | 'overview';
 
 export interface Template {
   name: string;
@@ -54,6 +54,8 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   source: 'which text the model gets: abstract',
   source_text: 'the paper text the model works from (the abstract)',
   questions: 'the numbered question list (qa templates only)',
+  date: 'the announcement date (overview templates only)',
+  paper_list: "the day's papers, numbered: Chinese title and one-line summary (overview templates only)",
 };
 
 const BUILTIN_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
@@ -84,7 +86,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
   }
   const kind = (m['kind'] ?? 'section') as TemplateKind;
-  if (!['post', 'qa', 'section'].includes(kind)) throw templateError(file, `kind must be post, qa or section, not "${String(m['kind'])}"`);
+  if (!['post', 'qa', 'section', 'overview'].includes(kind)) throw templateError(file, `kind must be post, qa, section or overview, not "${String(m['kind'])}"`);
   const temperature = m['temperature'];
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw templateError(file, 'temperature must be a number from 0 to 2');
@@ -145,7 +147,7 @@ export function renderString(tpl: string, vars: Record<string, string | undefine
 
 /** Paper text is untrusted: it may not close the fence the templates put around it. */
 export function fenceSafe(s: string): string {
-  return s.replace(/<\/?\s*paper[^>]*>/gi, '');
+  return s.replace(/<\/?\s*papers?[^>]*>/gi, '');
 }
 
 export interface TemplateSet {

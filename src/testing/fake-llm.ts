@@ -198,6 +198,8 @@ export function writeFromPrompt(body: Record<string, unknown>): string {
   return [
     `# 一文读懂：${title}`,
     '',
+    `> 这篇论文围绕“${title}”展开研究。作者提出了自己的方法，并在摘要中报告了主要结论。`,
+    '',
     `想象一下，你在一座巨大的图书馆里找一本书，却没有目录可查。论文“${title}”关心的正是类似的难题：如何在复杂的问题里找到清晰的路径。`,
     '',
     '## 为什么这个问题重要',

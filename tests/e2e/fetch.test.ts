@@ -35,7 +35,7 @@ describe('digest fetch (built CLI against fake servers)', () => {
       expect(r.stdout).toContain(`### ${q}`);
     }
     expect(r.stdout).not.toMatch(/warning|error|done,/);
-    expect(r.stderr).toContain('1 of 1 done, 0 failed');
+    expect(r.stderr).toContain('1 of 1 done, 0 skipped, 0 failed');
     expect(s.llm.requests).toHaveLength(2);
     expect(s.arxiv.requests).toHaveLength(1);
   });
@@ -74,7 +74,7 @@ describe('digest fetch (built CLI against fake servers)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: 2501.99999: not found on arXiv');
     expect(posts(r.stdout)).toHaveLength(1);
-    expect(r.stderr).toContain('1 of 2 done, 1 failed');
+    expect(r.stderr).toContain('1 of 2 done, 0 skipped, 1 failed');
   });
 
   it('a <think> model: reasoning never reaches the post', async () => {

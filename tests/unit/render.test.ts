@@ -14,6 +14,7 @@ function result(paper: Paper, titleZh: string): PostResult {
     paper,
     titleZh,
     unverifiedFigures: [],
+    summary: '一句话总结。',
     explainer: { heading: '解读', body: '正文。' },
     qa: { heading: '论文问答', pairs: [{ question: '这篇论文试图解决什么问题？', answer: '回答。' }] },
     sections: [],
@@ -84,8 +85,9 @@ describe('front matter round trip', () => {
 
 describe('model output', () => {
   it('takes the H1 as the Chinese title and demotes section headings under 解读', () => {
-    const p = parsePost('\n# 让随机游走更快：一个新界\n\n想象一下……\n\n## 为什么重要\n\n因为……\n\n#### 太深\n');
+    const p = parsePost('\n# 让随机游走更快：一个新界\n\n> 导语第一句。\n> 第二句。\n\n想象一下……\n\n## 为什么重要\n\n因为……\n\n#### 太深\n');
     expect(p.titleZh).toBe('让随机游走更快：一个新界');
+    expect(p.lede).toBe('导语第一句。第二句。');
     expect(p.body).toContain('### 为什么重要');
     expect(p.body).toContain('**太深**');
     expect(p.body).not.toContain('# 让');

@@ -1,0 +1,110 @@
+/**
+ * Write many papers with one shared limit on LLM calls. One paper's failure never loses the others;
+ * a fatal error (bad key, no balance) stops calls that have not started.
+ */
+import pLimit from 'p-limit';
+import type { Paper } from '../arxiv/paper.js';
+import type { Cache } from '../cache/cache.js';
+import { DigestError, errorMessage } from '../errors.js';
+import type { LlmClient } from '../llm/llm-client.js';
+import type { SinkPart } from '../output/ordered-sink.js';
+import type { PostResult } from '../render/post.js';
+import type { Template } from '../templates/template.js';
+import type { Logger } from '../ui/logger.js';
+import type { Progress } from '../ui/progress.js';
+import { redact } from '../ui/redact.js';
+import { version } from '../version.js';
+import { writePaper } from './write-paper.js';
+
+export type PaperOutcome =
+  | { status: 'done'; result: PostResult }
+  | { status: 'failed'; reason: string }
+  | { status: 'skipped'; reason: string };
+
+export interface BatchOptions {
+  papers: Paper[];
+  templates: Template[];
+  llm: LlmClient;
+  cache: Cache;
+  concurrency: number;
+  now: Date;
+  signal: AbortSignal;
+  logger: Logger;
+  progress: Progress;
+  /** Papers not to start (budget); index → reason. */
+  skip?: Map<number, string>;
+  live?: (i: number) => SinkPart | undefined;
+  /** Write or print a finished paper; a throw counts as that paper's failure. */
+  deliver: (i: number, result: PostResult) => Promise<void>;
+  /** Called once per paper when it is settled, whatever the outcome. */
+  settled?: (i: number) => void;
+}
+
+export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
+  const limit = pLimit(o.concurrency);
+  let fatal: string | undefined;
+  const generator = `arxiv-digest ${version()}`;
+  const outcomes: PaperOutcome[] = new Array(o.papers.length);
+  await Promise.all(
+    o.papers.map(async (paper, i) => {
+      const key = `${paper.id}v${paper.version}`;
+      const skipReason = o.skip?.get(i);
+      if (skipReason) {
+        outcomes[i] = { status: 'skipped', reason: skipReason };
+        o.settled?.(i);
+        return;
+      }
+      try {
+        o.progress.stage(key, 'queued');
+        const result = await writePaper(
+          paper,
+          o.templates,
+          {
+            llm: o.llm,
+            limit,
+            signal: o.signal,
+            stopped: () => fatal,
+            stop: (err) => {
+              if (fatal) return;
+              fatal = err.message;
+              o.logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
+            },
+            onStage: (s) => o.progress.stage(key, s),
+            cache: o.cache,
+            generator,
+            now: o.now,
+          },
+          o.live?.(i),
+        );
+        if (result.unverifiedFigures.length) {
+          o.logger.warn(`${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`);
+        }
+        await o.deliver(i, result);
+        outcomes[i] = { status: 'done', result };
+        o.progress.done(key, true, result.titleZh || paper.title);
+      } catch (err) {
+        if (o.signal.aborted) throw err;
+        const reason = redact(errorMessage(err));
+        if (err instanceof DigestError && reason.startsWith('not started:')) {
+          outcomes[i] = { status: 'skipped', reason: reason.replace(/^not started: /, '') };
+        } else {
+          outcomes[i] = { status: 'failed', reason };
+          if (!(err instanceof DigestError && err.fatal)) o.logger.error(`${key}: ${reason}`);
+        }
+        o.progress.done(key, false, outcomes[i]!.status);
+      } finally {
+        o.settled?.(i);
+      }
+    }),
+  );
+  o.progress.stop();
+  return outcomes;
+}
+
+export function summaryLine(outcomes: PaperOutcome[], llm: LlmClient | undefined, extra = ''): string {
+  const n = (s: PaperOutcome['status']) => outcomes.filter((x) => x.status === s).length;
+  const cached = outcomes.reduce((a, x) => a + (x.status === 'done' ? x.result.cachedCalls : 0), 0);
+  const u = llm?.usage;
+  const tokens = u ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}` : '';
+  return `${n('done')} of ${outcomes.length} done, ${n('skipped')} skipped, ${n('failed')} failed${tokens}${extra}`;
+}

@@ -1,0 +1,34 @@
+/** Token estimates and a dated price table (USD per million tokens; the config file's `prices` override it). */
+import type { Price } from '../config-file.js';
+import type { Usage } from './llm-client.js';
+
+/** As of 2026-11 (see the README); the config file can override or add models. */
+export const PRICES: Record<string, Price> = {
+  'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
+  'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
+  'gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2.0 },
+  'deepseek-v4-flash': { input: 0.14, cachedInput: 0.0028, output: 0.28 },
+  'deepseek-v4-pro': { input: 0.435, cachedInput: 0.003625, output: 0.87 },
+  'kimi-k2.6': { input: 0.95, cachedInput: 0.16, output: 4.0 },
+  'qwen-plus': { input: 0.4, output: 1.2 },
+};
+
+export function priceOf(model: string, overrides: Record<string, Price>): Price | undefined {
+  return overrides[model] ?? PRICES[model] ?? PRICES[model.replace(/^.*\//, '')];
+}
+
+/** Rough token count for planning: Chinese ≈ 0.9 token per character, other text ≈ 4 characters per token. */
+export function estimateTokens(text: string): number {
+  const cjk = text.match(/[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/g)?.length ?? 0;
+  return Math.ceil(cjk * 0.9 + (text.length - cjk) / 4);
+}
+
+export function costOf(u: Usage, price: Price | undefined): number | undefined {
+  if (!price) return undefined;
+  const cached = Math.min(u.cachedTokens, u.promptTokens);
+  return ((u.promptTokens - cached) * price.input + cached * (price.cachedInput ?? price.input) + u.completionTokens * price.output) / 1e6;
+}
+
+export function formatCost(usd: number | undefined): string {
+  return usd === undefined ? 'unknown (no price for this model; add one under "prices" in digest.config.json)' : `$${usd.toFixed(usd < 0.01 ? 4 : 2)}`;
+}
