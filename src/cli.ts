@@ -1,5 +1,5 @@
 /** Wiring only: flags → options → run*(). The one place that exits the process. */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { DigestError } from './errors.js';
 import { createLogger, type Logger } from './ui/logger.js';
 import { redact } from './ui/redact.js';
@@ -7,7 +7,8 @@ import { version } from './version.js';
 
 const EPILOG = `
 Environment: OPENAI_API_KEY, OPENAI_BASE_URL, DIGEST_PROVIDER, DIGEST_MODEL, DIGEST_ARXIV_API_URL,
-DIGEST_CONCURRENCY, DIGEST_KINDS, DIGEST_PROMPTS_DIR, HTTPS_PROXY / NO_PROXY and more: see README.
+DIGEST_ARXIV_RSS_URL, DIGEST_CONCURRENCY, DIGEST_KINDS, DIGEST_PROMPTS_DIR, DIGEST_CACHE_DIR,
+HTTPS_PROXY / NO_PROXY and more: see README. Precedence: flags > env > digest.config.json > defaults.
 Exit codes: 0 ok, 1 a paper or request failed, 2 bad usage or input, 130 interrupted.`;
 
 function main(argv: string[]): void {
@@ -44,6 +45,8 @@ function main(argv: string[]): void {
       .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
       .option('--concurrency <n>', 'LLM calls in flight at once, 1-64 (env DIGEST_CONCURRENCY; default 4)')
       .option('--no-stream', 'ask for whole answers instead of streamed ones (env DIGEST_LLM_STREAM=0)')
+      .option('--no-cache', 'neither read nor write the on-disk cache (env DIGEST_CACHE_DIR sets its folder)')
+      .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
       .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
       .option('-q, --quiet', 'only errors on stderr');
 
@@ -67,19 +70,42 @@ function main(argv: string[]): void {
   ).action(async (ids: string[], opts: Record<string, unknown>) => {
     logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
     const { runFetch } = await import('./commands/fetch.js');
-    const { readStdinLines } = await import('./commands/inputs.js');
-    await run(() =>
-      runFetch(ids, opts, {
-        env: process.env,
-        stdout: (s) => process.stdout.write(redact(s)),
-        stdoutIsTTY: process.stdout.isTTY === true,
-        stderrIsTTY: process.stderr.isTTY === true,
-        readStdin: () => readStdinLines(process.stdin),
-        signal: controller.signal,
-        logger,
-      }),
-    );
+    await run(() => runFetch(ids, opts, io(logger, controller.signal)));
   });
+
+  common(
+    program
+      .command('daily')
+      .description("write the day's papers of some categories: a digest page, and one post per paper with -o")
+      .argument('[categories...]', 'arXiv categories such as cs.CL cs.LG (default: the config file\'s list, else cs.CL)')
+      .option('--date <YYYY-MM-DD>', 'that announcement (US Eastern date of the 20:00 announcement) instead of the latest')
+      .option('--limit <n>', 'at most n papers, after filtering, in arXiv order')
+      .option('--match <regex>', 'keep papers whose title or abstract matches (case-insensitive)')
+      .option('--exclude <regex>', 'drop papers whose title or abstract matches (case-insensitive)')
+      .option('--authors <names>', 'keep papers with an author whose name contains one of these (comma separated)')
+      .option('--include-cross', 'also cross-listed papers')
+      .option('--include-replaced', 'also replaced (new version) papers, from the feed')
+      .option('--arxiv-rss-url <url>', 'arXiv listing feeds (env DIGEST_ARXIV_RSS_URL; default https://rss.arxiv.org/rss)')
+      .option('-o, --output <dir>', 'write the posts and the digest page into this folder (else the page alone on stdout)')
+      .option('--force', 'rewrite posts that already exist in the folder')
+      .option('--dry-run', 'list the papers and estimate tokens and cost; no LLM call')
+      .option('--max-cost <usd>', 'do not start papers once the estimated spend would pass this many US dollars'),
+  ).action(async (cats: string[], opts: Record<string, unknown>) => {
+    logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
+    const { runDaily } = await import('./commands/daily.js');
+    await run(() => runDaily(cats, opts, io(logger, controller.signal)));
+  });
+
+  program
+    .command('config')
+    .description('print the effective configuration and where each value comes from (secrets hidden)')
+    .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
+    .option('--provider <name>', 'provider preset')
+    .option('--model <name>', 'model name')
+    .action(async (opts: Record<string, string>) => {
+      const { runConfig } = await import('./commands/config-cmd.js');
+      await run(() => runConfig(opts, process.env, (s) => process.stdout.write(s)));
+    });
 
   program
     .command('prompts')
@@ -101,6 +127,18 @@ function main(argv: string[]): void {
   });
 }
 
+function io(logger: Logger, signal: AbortSignal) {
+  return {
+    env: process.env,
+    stdout: (s: string) => void process.stdout.write(redact(s)),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    readStdin: async () => (await import('./commands/inputs.js')).readStdinLines(process.stdin),
+    signal,
+    logger,
+  };
+}
+
 function report(err: unknown, logger: Logger, signal: AbortSignal): number {
   if (signal.aborted) {
     const reason = signal.reason;
@@ -119,5 +157,4 @@ function report(err: unknown, logger: Logger, signal: AbortSignal): number {
   return 1;
 }
 
-void Option;
 main(process.argv);

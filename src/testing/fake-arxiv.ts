@@ -45,7 +45,30 @@ export function loadFixtureEntries(dir = path.join(FIXTURES_DIR, 'arxiv')): Map<
       map.set(id[1]!, { id: id[1]!, version: Number(id[2]), xml: m[0].replace('<entry>', `<entry ${NS_ARXIV}>`) });
     }
   }
+  for (const f of readdirSync(dir).filter((f) => f.startsWith('rss-') && f.endsWith('.xml'))) {
+    for (const e of entriesFromRss(readFileSync(path.join(dir, f), 'utf8'))) if (!map.has(e.id)) map.set(e.id, e);
+  }
   return map;
+}
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const xmlUnescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+
+/** Turn the items of a recorded RSS feed into API entries (same CC0 metadata, API layout). */
+export function entriesFromRss(xml: string): StoredEntry[] {
+  const out: StoredEntry[] = [];
+  for (const m of xml.matchAll(/<(item|entry)>([\s\S]*?)<\/\1>/g)) {
+    const body = m[2]!;
+    const id = /oai:arXiv\.org:(.+?)v(\d+)/.exec(body);
+    if (!id) continue;
+    const title = xmlUnescape(/<title>([\s\S]*?)<\/title>/.exec(body)?.[1] ?? '');
+    const desc = xmlUnescape(/<(?:description|summary)>([\s\S]*?)<\/(?:description|summary)>/.exec(body)?.[1] ?? '');
+    const abstract = desc.replace(/^[\s\S]*?Abstract:\s*/, '');
+    const cats = [...body.matchAll(/<category(?: term="([^"]+)"\/>|>([^<]+)<\/category>)/g)].map((c) => c[1] ?? c[2]!);
+    const creators = xmlUnescape(/<dc:creator>([\s\S]*?)<\/dc:creator>/.exec(body)?.[1] ?? '').split(/,\s*/).filter(Boolean);
+    out.push(syntheticEntry(id[1]!, title, abstract, { version: Number(id[2]), categories: cats, authors: creators, published: '2026-09-23T15:00:00Z' }));
+  }
+  return out;
 }
 
 function rank(f: string): number {
@@ -59,6 +82,8 @@ export interface FakeArxivOptions {
   /** Extra synthetic entries keyed by id (tests that need many papers). */
   extra?: Map<string, StoredEntry>;
   latencyMs?: number;
+  /** The RSS body for a category path (e.g. "cs.CL+cs.LG"); default: the recorded multi-category feed. */
+  rss?: (cats: string) => string;
 }
 
 export class FakeArxiv {
@@ -100,11 +125,37 @@ export class FakeArxiv {
     await this.stopServer?.();
   }
 
+  /** `(cat:a OR cat:b) AND submittedDate:[YYYYMMDDHHMM TO YYYYMMDDHHMM]`, the only form the client sends. */
+  private search(query: string): StoredEntry[] {
+    const cats = [...query.matchAll(/cat:([A-Za-z.-]+)/g)].map((m) => m[1]!);
+    const range = /submittedDate:\[(\d{12}) TO (\d{12})\]/.exec(query);
+    const stamp = (xml: string) => (/<published>([^<]+)<\/published>/.exec(xml)?.[1] ?? '').replace(/[-:T]/g, '').slice(0, 12);
+    return [...this.entries.values()]
+      .filter((e) => {
+        const entryCats = [...e.xml.matchAll(/<category term="([^"]+)"/g)].map((m) => m[1]!);
+        if (cats.length && !entryCats.some((c) => cats.includes(c))) return false;
+        if (range && !(stamp(e.xml) >= range[1]! && stamp(e.xml) <= range[2]!)) return false;
+        return true;
+      })
+      .sort((a, b) => stamp(a.xml).localeCompare(stamp(b.xml)) || a.id.localeCompare(b.id));
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const ids = (url.searchParams.get('id_list') ?? '').split(',').filter(Boolean);
     this.requests.push({ url: req.url ?? '', ids, at: Date.now(), headers: req.headers });
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    if (url.pathname.startsWith('/rss/')) {
+      const fault = this.faults.shift();
+      if (fault && 'status' in fault) {
+        res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers }).end(fault.body ?? '');
+        return;
+      }
+      const cats = decodeURIComponent(url.pathname.slice('/rss/'.length));
+      const body = this.opts.rss ? this.opts.rss(cats) : readFileSync(path.join(FIXTURES_DIR, 'arxiv', 'rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml'), 'utf8');
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body);
+      return;
+    }
     if (url.pathname !== '/api/query') {
       res.writeHead(404, { 'content-type': 'text/html' }).end('<html><title>404 Not Found</title></html>');
       return;
@@ -122,6 +173,13 @@ export class FakeArxiv {
     }
     const max = Number(url.searchParams.get('max_results') ?? '10');
     const start = Number(url.searchParams.get('start') ?? '0');
+    const query = url.searchParams.get('search_query');
+    if (query && ids.length === 0) {
+      const hits = this.search(query);
+      const page = fault && 'empty' in fault ? [] : hits.slice(start, start + max);
+      res.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' }).end(newFeed(page, [], max, hits.length));
+      return;
+    }
     const found: StoredEntry[] = [];
     const missing: string[] = [];
     if (!(fault && 'empty' in fault)) {
@@ -198,21 +256,72 @@ function errorFeed(bad: string): string {
 `;
 }
 
-/** A synthetic new-layout entry (for tests that need more papers than were recorded). */
-export function syntheticEntry(id: string, title: string, abstract: string): StoredEntry {
+/** A new-layout entry built from parts (recorded RSS items, or tests that need many papers). */
+export function syntheticEntry(
+  id: string,
+  title: string,
+  abstract: string,
+  o: { version?: number; categories?: string[]; authors?: string[]; published?: string } = {},
+): StoredEntry {
+  const v = o.version ?? 1;
+  const cats = o.categories?.length ? o.categories : ['cs.CL'];
+  const published = o.published ?? '2026-11-20T18:00:00Z';
   const xml = `<entry ${NS_ARXIV}>
-    <id>http://arxiv.org/abs/${id}v1</id>
-    <title>${title}</title>
-    <updated>2026-11-20T18:00:00Z</updated>
-    <link href="https://arxiv.org/abs/${id}v1" rel="alternate" type="text/html"/>
-    <link href="https://arxiv.org/pdf/${id}v1" rel="related" type="application/pdf" title="pdf"/>
-    <summary>${abstract}</summary>
-    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
-    <published>2026-11-20T18:00:00Z</published>
-    <arxiv:primary_category term="cs.CL"/>
-    <author>
-      <name>Test Author</name>
-    </author>
+    <id>http://arxiv.org/abs/${id}v${v}</id>
+    <title>${xmlEscape(title)}</title>
+    <updated>${published}</updated>
+    <link href="https://arxiv.org/abs/${id}v${v}" rel="alternate" type="text/html"/>
+    <link href="https://arxiv.org/pdf/${id}v${v}" rel="related" type="application/pdf" title="pdf"/>
+    <summary>${xmlEscape(abstract)}</summary>
+${cats.map((c) => `    <category term="${c}" scheme="http://arxiv.org/schemas/atom"/>`).join('\n')}
+    <published>${published}</published>
+    <arxiv:primary_category term="${cats[0]}"/>
+${(o.authors?.length ? o.authors : ['Test Author']).map((a) => `    <author>\n      <name>${xmlEscape(a)}</name>\n    </author>`).join('\n')}
   </entry>`;
-  return { id, version: 1, xml };
+  return { id, version: v, xml };
+}
+
+export interface FeedItem {
+  id: string;
+  version: number;
+  title: string;
+  abstract: string;
+  announceType: 'new' | 'cross' | 'replace' | 'replace-cross';
+  categories: string[];
+  authors: string[];
+}
+
+/** An RSS 2.0 listing in rss.arxiv.org's shape; `pubDate` like "Thu, 24 Sep 2026 00:00:00 -0400". */
+export function rssFeed(cats: string, pubDate: string, items: FeedItem[]): string {
+  return `<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" version="2.0">
+  <channel>
+    <title>${cats.replace(/\+/g, ', ')} updates on arXiv.org</title>
+    <link>http://rss.arxiv.org/rss/${cats}</link>
+    <description>${cats} updates on the arXiv.org e-print archive.</description>
+    <language>en-us</language>
+    <pubDate>${pubDate}</pubDate>
+    <skipDays>
+      <day>Sunday</day>
+      <day>Saturday</day>
+    </skipDays>
+${items
+  .map(
+    (it) => `    <item>
+      <title>${xmlEscape(it.title)}</title>
+      <link>https://arxiv.org/abs/${it.id}</link>
+      <description>arXiv:${it.id}v${it.version} Announce Type: ${it.announceType} 
+Abstract: ${xmlEscape(it.abstract)}</description>
+      <guid isPermaLink="false">oai:arXiv.org:${it.id}v${it.version}</guid>
+${it.categories.map((c) => `      <category>${c}</category>`).join('\n')}
+      <pubDate>${pubDate}</pubDate>
+      <arxiv:announce_type>${it.announceType}</arxiv:announce_type>
+      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
+      <dc:creator>${xmlEscape(it.authors.join(', '))}</dc:creator>
+    </item>`,
+  )
+  .join('\n')}
+  </channel>
+</rss>
+`;
 }

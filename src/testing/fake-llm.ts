@@ -188,6 +188,21 @@ function sleep(ms: number) {
 export function writeFromPrompt(body: Record<string, unknown>): string {
   const messages = (body['messages'] as Array<{ role: string; content: string }> | undefined) ?? [];
   const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const papers = /<papers>\n([\s\S]*?)\n<\/papers>/.exec(user)?.[1];
+  if (papers !== undefined) {
+    const n = papers.split('\n').filter((l) => /^\d+\./.test(l)).length;
+    return [
+      `今天共有 ${n} 篇论文，整体上集中在方法改进与应用验证两个方向。（本综述由演示用的模拟模型生成。）`,
+      '',
+      '### 主题一：方法与理论',
+      '',
+      '多篇论文提出了新的方法或分析框架，例如 [1]。',
+      '',
+      '### 必读推荐',
+      '',
+      '1. [1]：问题清楚，思路简洁，适合作为当天的入门阅读。',
+    ].join('\n');
+  }
   const title = /标题：(.*)/.exec(user)?.[1]?.trim() || '这篇论文';
   const questions = [...user.matchAll(/^(\d+)\.\s+(.+)$/gm)].map((m) => m[2]!.trim());
   if (questions.length > 0) {

@@ -9,7 +9,7 @@ export interface Progress {
 
 const NOOP: Progress = { stage() {}, done() {}, stop() {} };
 
-export async function createProgress(opts: { enabled: boolean; total: number; logger: Logger }): Promise<Progress> {
+export async function createProgress(opts: { enabled: boolean; total: number; logger: Logger; stats?: () => string }): Promise<Progress> {
   if (!opts.enabled) return NOOP;
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: process.stderr, discardStdin: false, hideCursor: false });
@@ -17,7 +17,8 @@ export async function createProgress(opts: { enabled: boolean; total: number; lo
   let finished = 0;
   const render = () => {
     const active = [...stages.entries()].map(([k, s]) => `${k} ${s}`);
-    spinner.text = `[${finished}/${opts.total}] ${active.slice(0, 3).join(' · ')}${active.length > 3 ? ` · +${active.length - 3}` : ''}`;
+    const stats = opts.stats ? ` · ${opts.stats()}` : '';
+    spinner.text = `[${finished}/${opts.total}${stats}] ${active.slice(0, 3).join(' · ')}${active.length > 3 ? ` · +${active.length - 3}` : ''}`;
   };
   opts.logger.setInterceptor((line) => {
     spinner.clear();

@@ -1,0 +1,43 @@
+/** `digest config`: the effective settings and where each came from; secrets are never shown. */
+import type { CommonFlags, Env } from '../config.js';
+import { loadSettings } from './context.js';
+
+export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) => void): Promise<number> {
+  const s = await loadSettings(flags, env);
+  const src = (k: string, envName?: string) => {
+    const from = s.sources[k] ?? 'default';
+    if (from === 'env' && envName) return `env ${envName}`;
+    if (from === 'config') return `config ${s.configFile}`;
+    return from;
+  };
+  const f = s.file;
+  const rows: Array<[string, string, string]> = [
+    ['provider', s.llm.preset.name, src('provider', 'DIGEST_PROVIDER')],
+    ['model', s.llm.model, src('model', 'DIGEST_MODEL')],
+    ['base_url', s.llm.baseURL, src('base_url', 'OPENAI_BASE_URL')],
+    ['api_key', s.llm.apiKey ? (s.sources['api_key'] === 'env' ? 'set (hidden)' : 'placeholder') : 'NOT SET', s.sources['api_key'] === 'env' ? `env ${s.llm.preset.keyEnv}` : `needs ${s.llm.preset.keyEnv}`],
+    ['stream', String(s.llm.stream), src('stream', 'DIGEST_LLM_STREAM')],
+    ['concurrency', String(s.concurrency), src('concurrency', 'DIGEST_CONCURRENCY')],
+    ['kinds', s.kinds.join(','), src('kinds', 'DIGEST_KINDS')],
+    ['prompts', s.promptsDir ?? '(built-in only)', src('prompts', 'DIGEST_PROMPTS_DIR')],
+    ['cache_dir', s.cacheDir ?? '(off)', src('cache_dir', 'DIGEST_CACHE_DIR')],
+    ['arxiv_api_url', s.arxiv.apiUrl, src('arxiv_api_url', 'DIGEST_ARXIV_API_URL')],
+    ['arxiv_rss_url', s.arxiv.rssUrl, src('arxiv_rss_url', 'DIGEST_ARXIV_RSS_URL')],
+    ['arxiv_delay_ms', String(s.arxiv.delayMs), src('arxiv_delay_ms', 'DIGEST_ARXIV_DELAY_MS')],
+    ['arxiv_batch_size', String(s.arxiv.batchSize), src('arxiv_batch_size', 'DIGEST_ARXIV_BATCH_SIZE')],
+    ['llm_idle_timeout_ms', String(s.llm.idleTimeoutMs), src('llm_idle_timeout_ms', 'DIGEST_LLM_IDLE_TIMEOUT_MS')],
+    ['llm_retries', String(s.llm.retries), src('llm_retries', 'DIGEST_LLM_RETRIES')],
+    ['categories', (f.categories ?? ['cs.CL']).join(' '), f.categories ? `config ${s.configFile}` : 'default'],
+    ['output', f.output ?? '(stdout)', f.output ? `config ${s.configFile}` : 'default'],
+    ['max_cost', f.maxCost !== undefined ? `$${f.maxCost}` : '(none)', f.maxCost !== undefined ? `config ${s.configFile}` : 'default'],
+  ];
+  for (const k of ['match', 'exclude', 'authors', 'includeCross', 'includeReplaced', 'limit'] as const) {
+    if (f[k] !== undefined) rows.push([k, Array.isArray(f[k]) ? (f[k] as string[]).join(',') : String(f[k]), `config ${s.configFile}`]);
+  }
+  if (Object.keys(s.prices).length) rows.push(['prices', Object.keys(s.prices).join(', '), `config ${s.configFile}`]);
+  out(`config file: ${s.configFile ?? '(none found: ./digest.config.json or the user config folder)'}\n`);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const v = Math.min(60, Math.max(...rows.map((r) => r[1].length)));
+  for (const [k, val, from] of rows) out(`${k.padEnd(w)}  ${val.padEnd(v)}  (${from})\n`);
+  return 0;
+}
