@@ -23,7 +23,7 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
 }
 
-interface StoredEntry {
+export interface StoredEntry {
   id: string;
   version: number;
   xml: string;
@@ -93,9 +93,19 @@ export class FakeArxiv {
   private stopServer: (() => Promise<void>) | undefined;
   url = '';
 
+  /** What /rss/<cats> answers; tests may replace it. */
+  rss: ((cats: string) => string) | undefined;
+
   constructor(private readonly opts: FakeArxivOptions = {}) {
     this.entries = loadFixtureEntries();
     for (const [k, v] of opts.extra ?? []) this.entries.set(k, v);
+    this.rss = opts.rss;
+  }
+
+  /** Serve more papers from the API. */
+  add(...entries: StoredEntry[]): this {
+    for (const e of entries) this.entries.set(e.id, e);
+    return this;
   }
 
   /** Queue faults; each request consumes one before normal service resumes. */
@@ -152,7 +162,7 @@ export class FakeArxiv {
         return;
       }
       const cats = decodeURIComponent(url.pathname.slice('/rss/'.length));
-      const body = this.opts.rss ? this.opts.rss(cats) : readFileSync(path.join(FIXTURES_DIR, 'arxiv', 'rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml'), 'utf8');
+      const body = this.rss ? this.rss(cats) : readFileSync(path.join(FIXTURES_DIR, 'arxiv', 'rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml'), 'utf8');
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body);
       return;
     }

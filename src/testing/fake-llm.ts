@@ -46,6 +46,7 @@ export interface FakeLlmOptions {
 export class FakeLlm {
   readonly requests: LlmRecord[] = [];
   private readonly steps: LlmStep[] = [];
+  private readonly rules: Array<{ when: (body: Record<string, unknown>) => boolean; step: LlmStep }> = [];
   private stopServer: (() => Promise<void>) | undefined;
   url = '';
 
@@ -57,9 +58,16 @@ export class FakeLlm {
     return this;
   }
 
-  /** Forget scripted steps and recorded requests (between tests). */
+  /** Answer every request that matches with `step` (until reset), before any scripted step. */
+  when(match: (body: Record<string, unknown>) => boolean, step: LlmStep): this {
+    this.rules.push({ when: match, step });
+    return this;
+  }
+
+  /** Forget scripted steps, rules and recorded requests (between tests). */
   reset(): void {
     this.steps.length = 0;
+    this.rules.length = 0;
     this.requests.length = 0;
   }
 
@@ -93,7 +101,7 @@ export class FakeLlm {
       return;
     }
     this.requests.push({ path: req.url, headers: req.headers, body, at: Date.now() });
-    const step = this.steps.shift() ?? this.opts.defaults ?? {};
+    const step = this.rules.find((r) => r.when(body))?.step ?? this.steps.shift() ?? this.opts.defaults ?? {};
     if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
     const id = `chatcmpl-fake-${this.requests.length}`;
     const model = String(body['model'] ?? 'fake-model');

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRss } from '../../src/arxiv/parse-rss.js';
+import { arxivStamp, easternToUtc, isAnnouncementDay, latestAnnouncement, submissionWindow, whyNoAnnouncement } from '../../src/arxiv/schedule.js';
+
+const fx = (name: string) => readFileSync(new URL(`../../fixtures/arxiv/${name}`, import.meta.url), 'utf8');
+
+describe('parseRss on recorded feeds', () => {
+  it('RSS 2.0, four categories: ids, versions, announce types, categories, build date', () => {
+    const l = parseRss(fx('rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml'));
+    expect(l.items.map((i) => [i.id, i.version, i.announceType])).toEqual([
+      ['2609.26811', 1, 'new'],
+      ['2609.26820', 1, 'new'],
+      ['2205.06398', 2, 'cross'],
+      ['2009.13987', 3, 'replace'],
+    ]);
+    expect(l.items[2]!.categories[0]).toBe('stat.ME');
+    expect(l.builtAt?.toISOString()).toBe('2026-09-24T04:00:00.000Z');
+    expect(l.items[0]!.title).toBe('The Drift Contract: Spectral Updates for Depth-Robust Local Learning');
+  });
+
+  it('Atom flavour: oai ids, cross before new, announce date', () => {
+    const l = parseRss(fx('rss-atom-2025-08-20-cs.AI.xml'));
+    expect(l.items).toHaveLength(7);
+    expect(l.items.filter((i) => i.announceType === 'new').map((i) => i.id)).toEqual(['2508.14001', '2508.14002']);
+    expect(l.items[0]!.categories).toEqual(['cs.CL', 'cs.AI']);
+    expect(l.builtAt?.toISOString()).toBe('2025-08-20T04:00:00.000Z');
+  });
+
+  it('an empty channel is an empty listing, a feed error is an error', () => {
+    const empty = '<?xml version="1.0"?><rss version="2.0"><channel><title>cs.CL updates on arXiv.org</title><pubDate>Sat, 26 Sep 2026 00:00:00 -0400</pubDate></channel></rss>';
+    expect(parseRss(empty).items).toEqual([]);
+    expect(() => parseRss('<rss version="2.0"><channel><title>Feed error for query: cs.XX</title></channel></rss>')).toThrow(/Feed error/);
+    expect(() => parseRss('Rate exceeded.')).toThrow();
+  });
+});
+
+describe('announcement calendar (US Eastern)', () => {
+  it('announces Sunday to Thursday, not on Friday, Saturday or holidays', () => {
+    expect(['2026-09-20', '2026-09-21', '2026-09-22', '2026-09-23', '2026-09-24'].every(isAnnouncementDay)).toBe(true);
+    expect(whyNoAnnouncement('2026-09-25')).toMatch(/Friday/);
+    expect(whyNoAnnouncement('2026-09-26')).toMatch(/Saturday/);
+    expect(whyNoAnnouncement('2026-11-26')).toMatch(/holiday/);
+  });
+
+  it('14:00 ET is 18:00 UTC in summer and 19:00 UTC in winter', () => {
+    expect(easternToUtc('2026-09-22', 14).toISOString()).toBe('2026-09-22T18:00:00.000Z');
+    expect(easternToUtc('2026-12-01', 14).toISOString()).toBe('2026-12-01T19:00:00.000Z');
+  });
+
+  it.each([
+    ['2026-09-22', 'Tuesday: Monday 14:00 → Tuesday 14:00', '202609211800', '202609221800'],
+    ['2026-09-21', 'Monday: Friday 14:00 → Monday 14:00', '202609181800', '202609211800'],
+    ['2026-09-20', 'Sunday: Thursday 14:00 → Friday 14:00', '202609171800', '202609181800'],
+    ['2026-11-29', 'Sunday after Thanksgiving: Wednesday 14:00 → Friday 14:00', '202611251900', '202611271900'],
+    ['2026-11-02', 'Monday after the DST change', '202610301800', '202611021900'],
+  ])('%s (%s)', (date, _what, from, to) => {
+    const w = submissionWindow(date);
+    expect(arxivStamp(w.from)).toBe(from);
+    expect(arxivStamp(w.to)).toBe(to);
+  });
+
+  it('the latest announcement is the last 20:00 ET that has passed on an announcement day', () => {
+    expect(latestAnnouncement(new Date('2026-09-24T14:00:00Z'))).toBe('2026-09-23'); // Thu morning
+    expect(latestAnnouncement(new Date('2026-09-25T01:00:00Z'))).toBe('2026-09-24'); // Thu 21:00 ET
+    expect(latestAnnouncement(new Date('2026-09-26T15:00:00Z'))).toBe('2026-09-24'); // Saturday
+    expect(latestAnnouncement(new Date('2026-09-28T12:00:00Z'))).toBe('2026-09-27'); // Monday morning: Sunday's
+  });
+});
