@@ -113,6 +113,20 @@ describe('retries and failures', () => {
     expect(fake.requests.length - before).toBe(2);
   });
 
+  it('a 429 holds back the other calls of the batch for the Retry-After time', async () => {
+    const c = client({ maxRetryAfterMs: 5000 });
+    fake.script({ kind: 'status', status: 429, body: { error: { message: 'Rate limit reached' } }, headers: { 'retry-after-ms': '400' } });
+    const first = c.complete({ messages: MSGS });
+    await new Promise((r) => setTimeout(r, 100)); // the 429 has been seen
+    const t1 = Date.now();
+    const second = c.complete({ messages: MSGS });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.text).toMatch(/^# 一文读懂：Test paper/);
+    expect(b.text).toBe(a.text);
+    const secondSent = fake.requests[fake.requests.length - 1]!.at;
+    expect(secondSent - t1).toBeGreaterThanOrEqual(250);
+  });
+
   it('Retry-After: 3600 is clamped, not slept', async () => {
     fake.script({ kind: 'status', status: 503, body: { error: { message: 'overloaded' } }, headers: { 'retry-after': '3600' } }, { text: ZH });
     const t0 = Date.now();
