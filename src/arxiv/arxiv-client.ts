@@ -25,6 +25,16 @@ export interface ArxivClientOptions {
   log?: (msg: string) => void;
 }
 
+interface Sent {
+  status: number;
+  bytes: Buffer;
+  tooLarge: boolean;
+  contentType: string;
+  retryAfterMs: number | undefined;
+}
+
+type Decision<T> = { done: T } | { retry: string; waitMs?: number | undefined } | { fail: DigestError };
+
 export type FetchOutcome = { ok: true; paper: Paper } | { ok: false; error: DigestError };
 
 /** Serialises requests and keeps start-to-start spacing ≥ delayMs (arXiv's terms of use). */
@@ -131,26 +141,51 @@ export class ArxivClient {
     return this.get(url, (body) => (/<(rss|feed)[\s>]/.test(body) ? undefined : 'not an RSS feed'));
   }
 
+  /**
+   * A document (HTML or PDF) for the full text: undefined when arXiv has none (404/410), retried like
+   * the API on 429/5xx/network errors, refused past `maxBytes`.
+   */
+  async document(url: string, maxBytes: number): Promise<{ bytes: Buffer; contentType: string } | undefined> {
+    return this.withRetries(url, maxBytes, (res) => {
+      if (res.tooLarge) return { fail: new DigestError('arxiv', `${url} is larger than ${Math.round(maxBytes / 1e6)} MB (DIGEST_FULLTEXT_MAX_BYTES)`) };
+      if (res.status === 200) return { done: { bytes: res.bytes, contentType: res.contentType } };
+      if (res.status === 404 || res.status === 410) return { done: undefined };
+      if (res.status === 429 || res.status >= 500) return { retry: `arXiv answered HTTP ${res.status} for ${url}`, waitMs: res.retryAfterMs };
+      return { fail: new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}`) };
+    });
+  }
+
   /** GET with politeness, retries and content sniffing; `problem` says what is wrong with a 200 body. */
   private async get(url: string, problem: (body: string) => string | undefined): Promise<string> {
+    return this.withRetries<string>(url, undefined, (res): Decision<string> => {
+      const body = res.bytes.toString('utf8');
+      if (res.status === 200 || (res.status === 400 && /<feed[\s>]/.test(body))) {
+        const bad = problem(body);
+        if (bad === undefined) return { done: body };
+        return {
+          retry: /<(feed|rss)[\s>]/.test(body)
+            ? `arXiv sent a broken feed (${bad})`
+            : `arXiv answered HTTP ${res.status} with ${describeBody(body, res.contentType)} instead of a feed`,
+        };
+      }
+      if (res.status === 429 || res.status >= 500) {
+        return { retry: `arXiv answered HTTP ${res.status}${body.trim() ? ` (${oneLine(body)})` : ''}`, waitMs: res.retryAfterMs };
+      }
+      return { fail: new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}${body.trim() ? `: ${oneLine(body)}` : ''}`) };
+    });
+  }
+
+  private async withRetries<T>(url: string, maxBytes: number | undefined, decide: (res: Sent) => Decision<T>): Promise<T> {
     const { retries, retryBaseMs, signal } = this.opts;
     let lastError = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       let waitMs: number | undefined;
       try {
-        const res = await this.queue.run(() => this.send(url), signal);
-        if (res.status === 200 || (res.status === 400 && /<feed[\s>]/.test(res.body))) {
-          const bad = problem(res.body);
-          if (bad === undefined) return res.body;
-          lastError = /<(feed|rss)[\s>]/.test(res.body)
-            ? `arXiv sent a broken feed (${bad})`
-            : `arXiv answered HTTP ${res.status} with ${describeBody(res.body, res.contentType)} instead of a feed`;
-        } else if (res.status === 429 || res.status >= 500) {
-          lastError = `arXiv answered HTTP ${res.status}${res.body.trim() ? ` (${oneLine(res.body)})` : ''}`;
-          waitMs = res.retryAfterMs;
-        } else {
-          throw new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}${res.body.trim() ? `: ${oneLine(res.body)}` : ''}`);
-        }
+        const d = decide(await this.queue.run(() => this.send(url, maxBytes), signal));
+        if ('done' in d) return d.done;
+        if ('fail' in d) throw d.fail;
+        lastError = d.retry;
+        waitMs = d.waitMs;
       } catch (err) {
         if (err instanceof DigestError || isAbortError(err) || signal?.aborted) throw err;
         lastError = `could not reach arXiv at ${new URL(url).origin}: ${networkMessage(err)}`;
@@ -166,28 +201,34 @@ export class ArxivClient {
     });
   }
 
-  private async send(url: string) {
+  private async send(url: string, maxBytes?: number): Promise<Sent> {
     this.requests++;
     this.startTimes.push(Date.now());
     const res = await request(url, {
       method: 'GET',
       dispatcher: this.getDispatcher(),
-      headers: { 'user-agent': userAgent(), accept: 'application/atom+xml, application/xml;q=0.9, */*;q=0.1' },
+      headers: { 'user-agent': userAgent(), accept: 'application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.1' },
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
     });
-    const body = await res.body.text();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    for await (const c of res.body) {
+      size += (c as Buffer).length;
+      if (maxBytes !== undefined && size > maxBytes) {
+        tooLarge = true;
+        res.body.destroy();
+        break;
+      }
+      chunks.push(c as Buffer);
+    }
     const header = (name: string) => {
       const v = res.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
-    return {
-      status: res.statusCode,
-      body,
-      contentType: header('content-type') ?? '',
-      retryAfterMs: retryAfterMs(header),
-    };
+    return { status: res.statusCode, bytes: Buffer.concat(chunks), tooLarge, contentType: header('content-type') ?? '', retryAfterMs: retryAfterMs(header) };
   }
 }
 
