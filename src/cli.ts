@@ -46,6 +46,11 @@ function main(argv: string[]): void {
       .option('--concurrency <n>', 'LLM calls in flight at once, 1-64 (env DIGEST_CONCURRENCY; default 4)')
       .option('--no-stream', 'ask for whole answers instead of streamed ones (env DIGEST_LLM_STREAM=0)')
       .option('--no-cache', 'neither read nor write the on-disk cache (env DIGEST_CACHE_DIR sets its folder)')
+      .option('--source <which>', 'paper text for every template: full or abstract (env DIGEST_SOURCE; default: full for qa, abstract for post)')
+      .option('--download-figures', 'with -o: save the key figure next to the post instead of linking arXiv\'s image')
+      .option('--arxiv-html-url <url>', 'arXiv HTML renderings (env DIGEST_ARXIV_HTML_URL; default https://arxiv.org/html)')
+      .option('--ar5iv-url <url>', 'ar5iv renderings (env DIGEST_AR5IV_URL; default https://ar5iv.labs.arxiv.org/html)')
+      .option('--arxiv-pdf-url <url>', 'arXiv PDFs (env DIGEST_ARXIV_PDF_URL; default https://arxiv.org/pdf)')
       .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
       .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
       .option('-q, --quiet', 'only errors on stderr');

@@ -31,15 +31,21 @@ export interface FileConfig {
   cacheDir?: string;
   maxCost?: number;
   prices?: Record<string, Price>;
+  /** "full" or "abstract" for every template, or per template name. */
+  source?: 'full' | 'abstract' | Record<string, 'full' | 'abstract'>;
+  /** The model's context window: a number, or per model name ("default" for the rest). */
+  contextTokens?: number | Record<string, number>;
+  downloadFigures?: boolean;
 }
 
-type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices';
+type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context';
 
 const SCHEMA: Record<keyof FileConfig, Kind> = {
   categories: 'strings', match: 'string', exclude: 'string', authors: 'strings', includeCross: 'boolean',
   includeReplaced: 'boolean', limit: 'int', provider: 'string', model: 'string', baseUrl: 'string',
   arxivApiUrl: 'string', arxivRssUrl: 'string', concurrency: 'int', output: 'string', kinds: 'strings',
   prompts: 'string', stream: 'boolean', cacheDir: 'string', maxCost: 'number', prices: 'prices',
+  source: 'source', contextTokens: 'context', downloadFigures: 'boolean',
 };
 
 export const CONFIG_FILE_NAME = 'digest.config.json';
@@ -94,6 +100,16 @@ export function validateConfig(raw: string, file: string): FileConfig {
       case 'number':
         if (typeof v !== 'number' || !(v >= 0)) throw bad('a number of at least 0');
         break;
+      case 'source': {
+        const ok = (x: unknown) => x === 'full' || x === 'abstract';
+        if (!(ok(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(ok)))) throw bad('"full", "abstract", or an object of template name → "full" | "abstract"');
+        break;
+      }
+      case 'context': {
+        const ok = (x: unknown) => Number.isInteger(x) && (x as number) >= 1024;
+        if (!(ok(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(ok)))) throw bad('a whole number of tokens (at least 1024), or an object of model name → tokens');
+        break;
+      }
       case 'prices':
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad('an object of model → {input, output[, cachedInput]} in USD per million tokens');
         for (const [model, p] of Object.entries(v as Record<string, unknown>)) {

@@ -23,6 +23,10 @@ export interface CommonFlags {
   prompts?: string;
   stream?: boolean;
   cache?: boolean;
+  source?: string;
+  arxivHtmlUrl?: string;
+  ar5ivUrl?: string;
+  arxivPdfUrl?: string;
   verbose?: boolean;
   quiet?: boolean;
   config?: string;
@@ -36,7 +40,20 @@ export type LlmSettings = Omit<LlmClientOptions, 'apiKey' | 'log' | 'createClien
   apiKey: string | undefined;
 };
 
+export interface FullTextSettings {
+  htmlUrl: string;
+  ar5ivUrl: string;
+  pdfUrl: string;
+  maxBytes: number;
+  /** --source / DIGEST_SOURCE: one choice for every template. */
+  override: 'full' | 'abstract' | undefined;
+  /** The config file's per-template (or global) choice. */
+  configured: FileConfig['source'];
+  contextTokens: number;
+}
+
 export interface Settings {
+  fulltext: FullTextSettings;
   arxiv: ArxivSettings;
   llm: LlmSettings;
   concurrency: number;
@@ -199,9 +216,11 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
       ? undefined
       : r.pick('cache_dir', { envName: 'DIGEST_CACHE_DIR', file: f.cacheDir, fallback: ctx.defaultCacheDir ?? '', parse: (s) => path.resolve(s) }) || undefined;
   if (flags.cache === false) r.sources['cache_dir'] = 'flag';
+  const llm = resolveLlm(flags, r);
   return {
+    fulltext: resolveFullText(flags, r, llm.model),
     arxiv: resolveArxiv(flags, r),
-    llm: resolveLlm(flags, r),
+    llm,
     concurrency: r.pick('concurrency', { flag: flags.concurrency, envName: 'DIGEST_CONCURRENCY', file: f.concurrency !== undefined ? intParser(1, 64)(String(f.concurrency), `${ctx.configFile}: concurrency`) : undefined, fallback: 4, parse: intParser(1, 64) }),
     kinds,
     promptsDir: r.pick<string | undefined>('prompts', { flag: flags.prompts, envName: 'DIGEST_PROMPTS_DIR', file: f.prompts, fallback: undefined, parse: str }),
@@ -211,5 +230,25 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
     configFile: ctx.configFile,
     file: f,
     sources: r.sources,
+  };
+}
+
+function resolveFullText(flags: CommonFlags, r: Resolver, model: string): FullTextSettings {
+  const f = r.file;
+  const source = (raw: string, label: string): 'full' | 'abstract' => {
+    const v = raw.trim();
+    if (v !== 'full' && v !== 'abstract') throw usageError(`${label}: expected full or abstract`);
+    return v;
+  };
+  const ctxFile = f.contextTokens;
+  const fileContext = typeof ctxFile === 'number' ? ctxFile : ctxFile ? (ctxFile[model] ?? ctxFile['default']) : undefined;
+  return {
+    htmlUrl: r.pick('arxiv_html_url', { flag: flags.arxivHtmlUrl, flagName: '--arxiv-html-url', envName: 'DIGEST_ARXIV_HTML_URL', fallback: 'https://arxiv.org/html', parse: urlParser }),
+    ar5ivUrl: r.pick('ar5iv_url', { flag: flags.ar5ivUrl, flagName: '--ar5iv-url', envName: 'DIGEST_AR5IV_URL', fallback: 'https://ar5iv.labs.arxiv.org/html', parse: urlParser }),
+    pdfUrl: r.pick('arxiv_pdf_url', { flag: flags.arxivPdfUrl, flagName: '--arxiv-pdf-url', envName: 'DIGEST_ARXIV_PDF_URL', fallback: 'https://arxiv.org/pdf', parse: urlParser }),
+    maxBytes: r.pick('fulltext_max_bytes', { envName: 'DIGEST_FULLTEXT_MAX_BYTES', fallback: 20_000_000, parse: intParser(1000, 1_000_000_000) }),
+    override: r.pick<'full' | 'abstract' | undefined>('source', { flag: flags.source, flagName: '--source', envName: 'DIGEST_SOURCE', fallback: undefined, parse: source }),
+    configured: f.source,
+    contextTokens: r.pick('context_tokens', { envName: 'DIGEST_CONTEXT_TOKENS', file: fileContext, fallback: 32_768, parse: intParser(1024, 10_000_000) }),
   };
 }

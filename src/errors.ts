@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'arxiv'
   | 'not-found'
   | 'llm'
+  | 'context'
   | 'output'
   | 'interrupted';
 

@@ -14,6 +14,7 @@ import type { Logger } from '../ui/logger.js';
 import type { Progress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
+import type { TextDeps } from './context.js';
 import { writePaper } from './write-paper.js';
 
 export type PaperOutcome =
@@ -26,6 +27,7 @@ export interface BatchOptions {
   templates: Template[];
   llm: LlmClient;
   cache: Cache;
+  text: TextDeps;
   concurrency: number;
   now: Date;
   signal: AbortSignal;
@@ -71,6 +73,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
             },
             onStage: (s) => o.progress.stage(key, s),
             cache: o.cache,
+            ...o.text,
             generator,
             now: o.now,
           },

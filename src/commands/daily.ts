@@ -19,7 +19,8 @@ import { createProgress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
 import { runBatch, summaryLine, type PaperOutcome } from './batch.js';
-import { loadSettings, openCache } from './context.js';
+import { loadSettings, openCache, textDeps, type TextDeps } from './context.js';
+import { qaMode } from './prompt-build.js';
 import { createLlm, loadTemplates, type Io } from './fetch.js';
 import { listFromApi, listFromFeed } from './listing.js';
 import { buildMessages, llmCacheKey } from './write-paper.js';
@@ -77,146 +78,147 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
 
   const cache = openCache(settings, logger);
   const arxiv = new ArxivClient({ ...settings.arxiv, signal: io.signal, log: (m) => logger.warn(m) });
-  const listingOpts = {
-    categories,
-    includeCross: flags.includeCross ?? f.includeCross ?? false,
-    includeReplaced: flags.includeReplaced ?? f.includeReplaced ?? false,
-    now: settings.now,
-    rssUrl: settings.arxiv.rssUrl,
-    arxiv,
-    cache,
-    logger,
-  };
-  let listing;
+  const text = textDeps(settings, arxiv, cache, logger);
   try {
-    listing = flags.date ? await listFromApi(listingOpts, flags.date) : await listFromFeed(listingOpts);
-  } finally {
-    await arxiv.close();
-  }
-  if ('quiet' in listing) {
-    logger.info(listing.quiet);
-    return 0;
-  }
-  for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
-  let papers = listing.papers.filter((p) => {
-    const text = `${p.title}\n${p.abstract}`;
-    if (match && !match.test(text)) return false;
-    if (exclude && exclude.test(text)) return false;
-    if (authors.length && !p.authors.some((a) => authors.some((n) => a.name.toLowerCase().includes(n)))) return false;
-    return true;
-  });
-  const filtered = listing.papers.length - papers.length;
-  if (limit !== undefined) papers = papers.slice(0, limit);
-  const date = listing.announcement;
-  logger.info(`${date} · ${categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write`);
+    const listingOpts = {
+      categories,
+      includeCross: flags.includeCross ?? f.includeCross ?? false,
+      includeReplaced: flags.includeReplaced ?? f.includeReplaced ?? false,
+      now: settings.now,
+      rssUrl: settings.arxiv.rssUrl,
+      arxiv,
+      cache,
+      logger,
+    };
+    const listing = flags.date ? await listFromApi(listingOpts, flags.date) : await listFromFeed(listingOpts);
+    if ('quiet' in listing) {
+      logger.info(listing.quiet);
+      return 0;
+    }
+    for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
+    let papers = listing.papers.filter((p) => {
+      const text = `${p.title}\n${p.abstract}`;
+      if (match && !match.test(text)) return false;
+      if (exclude && exclude.test(text)) return false;
+      if (authors.length && !p.authors.some((a) => authors.some((n) => a.name.toLowerCase().includes(n)))) return false;
+      return true;
+    });
+    const filtered = listing.papers.length - papers.length;
+    if (limit !== undefined) papers = papers.slice(0, limit);
+    const date = listing.announcement;
+    logger.info(`${date} · ${categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write`);
 
-  const price = priceOf(settings.llm.model, settings.prices);
-  if (flags.dryRun) {
-    await printPlan(papers, templates, date, categories, cache, llm, settings.llm.model, price, io.stdout);
-    return listing.missing.length ? 1 : 0;
-  }
-  const client = llm!;
+    const price = priceOf(settings.llm.model, settings.prices);
+    if (flags.dryRun) {
+      await printPlan(papers, templates, date, categories, cache, llm, settings.llm.model, price, io.stdout, text);
+      return listing.missing.length ? 1 : 0;
+    }
+    const client = llm!;
 
-  // posts already in the folder are kept; their front matter feeds the digest page
-  const existing = new Map<number, DigestEntry>();
-  if (output) {
-    await ensureDir(output);
-    if (!flags.force) {
-      for (const [i, p] of papers.entries()) {
-        const file = outputPath(output, p.id, 'md');
-        if (existsSync(file)) {
-          const entry = await entryFromFile(file, p);
-          if (entry) existing.set(i, entry);
+    // posts already in the folder are kept; their front matter feeds the digest page
+    const existing = new Map<number, DigestEntry>();
+    if (output) {
+      await ensureDir(output);
+      if (!flags.force) {
+        for (const [i, p] of papers.entries()) {
+          const file = outputPath(output, p.id, 'md');
+          if (existsSync(file)) {
+            const entry = await entryFromFile(file, p);
+            if (entry) existing.set(i, entry);
+          }
         }
       }
     }
-  }
 
-  // --max-cost: admit papers in arXiv order while the estimated spend stays under the cap
-  const skip = new Map<number, string>();
-  for (const i of existing.keys()) skip.set(i, 'post already in the folder (use --force to rewrite)');
-  if (maxCost !== undefined) {
-    if (!price) logger.warn(`--max-cost: no price known for ${settings.llm.model}; add it under "prices" in digest.config.json`);
-    let planned = 0;
-    for (const [i, p] of papers.entries()) {
-      if (skip.has(i)) continue;
-      const est = await estimatePaper(p, templates, cache, client);
-      const cost = costOf({ promptTokens: est.input, completionTokens: est.output, cachedTokens: 0 }, price) ?? 0;
-      if (planned + cost > maxCost) skip.set(i, `--max-cost ${maxCost}: estimated spend would pass the cap`);
-      else planned += cost;
+    // --max-cost: admit papers in arXiv order while the estimated spend stays under the cap
+    const skip = new Map<number, string>();
+    for (const i of existing.keys()) skip.set(i, 'post already in the folder (use --force to rewrite)');
+    if (maxCost !== undefined) {
+      if (!price) logger.warn(`--max-cost: no price known for ${settings.llm.model}; add it under "prices" in digest.config.json`);
+      let planned = 0;
+      for (const [i, p] of papers.entries()) {
+        if (skip.has(i)) continue;
+        const est = await estimatePaper(p, templates, cache, client, text);
+        const cost = costOf({ promptTokens: est.input, completionTokens: est.output, cachedTokens: 0 }, price) ?? 0;
+        if (planned + cost > maxCost) skip.set(i, `--max-cost ${maxCost}: estimated spend would pass the cap`);
+        else planned += cost;
+      }
+      const over = [...skip.values()].filter((r) => r.startsWith('--max-cost')).length;
+      if (over) logger.warn(`--max-cost $${maxCost}: ${over} paper(s) will not be started (estimated spend would pass the cap)`);
     }
-    const over = [...skip.values()].filter((r) => r.startsWith('--max-cost')).length;
-    if (over) logger.warn(`--max-cost $${maxCost}: ${over} paper(s) will not be started (estimated spend would pass the cap)`);
-  }
 
-  const started = Date.now();
-  const progress = await createProgress({
-    enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet,
-    total: papers.length,
-    logger,
-    stats: () => `${Math.round((Date.now() - started) / 1000)} s · tokens ${client.usage.promptTokens}/${client.usage.completionTokens}`,
-  });
-  const outcomes = await runBatch({
-    papers,
-    templates,
-    llm: client,
-    cache,
-    concurrency: settings.concurrency,
-    now: settings.now,
-    signal: io.signal,
-    logger,
-    progress,
-    skip,
-    deliver: async (_i, result) => {
-      if (!output) return;
-      const file = outputPath(output, result.paper.id, 'md');
-      if (!(await writeAtomic(file, renderMarkdown(result), flags.force === true))) logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile`);
-    },
-  });
+    const started = Date.now();
+    const progress = await createProgress({
+      enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet,
+      total: papers.length,
+      logger,
+      stats: () => `${Math.round((Date.now() - started) / 1000)} s · tokens ${client.usage.promptTokens}/${client.usage.completionTokens}`,
+    });
+    const outcomes = await runBatch({
+      papers,
+      templates,
+      llm: client,
+      cache,
+      text,
+      concurrency: settings.concurrency,
+      now: settings.now,
+      signal: io.signal,
+      logger,
+      progress,
+      skip,
+      deliver: async (_i, result) => {
+        if (!output) return;
+        const file = outputPath(output, result.paper.id, 'md');
+        if (!(await writeAtomic(file, renderMarkdown(result), flags.force === true))) logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile`);
+      },
+    });
 
-  const entries: DigestEntry[] = [];
-  outcomes.forEach((o, i) => {
-    const e = o.status === 'done' ? entryFromResult(o.result) : existing.get(i);
-    if (e) entries.push({ ...e, link: output ? `./${path.basename(outputPath(output, e.id, 'md'))}` : `https://arxiv.org/abs/${e.id}v${e.version}` });
-  });
+    const entries: DigestEntry[] = [];
+    outcomes.forEach((o, i) => {
+      const e = o.status === 'done' ? entryFromResult(o.result) : existing.get(i);
+      if (e) entries.push({ ...e, link: output ? `./${path.basename(outputPath(output, e.id, 'md'))}` : `https://arxiv.org/abs/${e.id}v${e.version}` });
+    });
 
-  let overviewFailed = false;
-  let overview: string | undefined;
-  if (entries.length > 0) {
-    try {
-      overview = await writeOverview(overviewTpl, entries, date, categories, client, cache, io.signal);
-    } catch (err) {
-      if (io.signal.aborted) throw err;
-      overviewFailed = true;
-      logger.error(`digest overview: ${redact((err as Error).message)}; the page is written without it`);
+    let overviewFailed = false;
+    let overview: string | undefined;
+    if (entries.length > 0) {
+      try {
+        overview = await writeOverview(overviewTpl, entries, date, categories, client, cache, io.signal);
+      } catch (err) {
+        if (io.signal.aborted) throw err;
+        overviewFailed = true;
+        logger.error(`digest overview: ${redact((err as Error).message)}; the page is written without it`);
+      }
     }
-  }
-  const page = renderDigestPage({
-    date,
-    categories,
-    overview,
-    overviewHeading: overviewTpl.heading,
-    entries,
-    generatedAt: settings.now,
-    generator: `arxiv-digest ${version()}`,
-    provider: settings.llm.preset.name,
-    model: settings.llm.model,
-    templates: [...templates, overviewTpl].map((t) => ({ name: t.name, hash: t.hash })),
-  });
-  if (output) {
-    const file = path.join(path.resolve(output), digestFileName(date, categories));
-    await writeAtomic(file, page, true); // the page is an index of the folder: always rebuilt
-    io.stdout(`${file}\n`);
-  } else {
-    io.stdout(page);
-  }
+    const page = renderDigestPage({
+      date,
+      categories,
+      overview,
+      overviewHeading: overviewTpl.heading,
+      entries,
+      generatedAt: settings.now,
+      generator: `arxiv-digest ${version()}`,
+      provider: settings.llm.preset.name,
+      model: settings.llm.model,
+      templates: [...templates, overviewTpl].map((t) => ({ name: t.name, hash: t.hash })),
+    });
+    if (output) {
+      const file = path.join(path.resolve(output), digestFileName(date, categories));
+      await writeAtomic(file, page, true); // the page is an index of the folder: always rebuilt
+      io.stdout(`${file}\n`);
+    } else {
+      io.stdout(page);
+    }
 
-  reportOutcomes(outcomes, papers, logger);
-  const cost = costOf(client.usage, price);
-  const all: PaperOutcome[] = [...outcomes, ...listing.missing.map((m) => ({ status: 'failed' as const, reason: `${m} not found` }))];
-  logger.info(summaryLine(all, client, ` · estimated cost ${formatCost(cost)}`));
-  const failed = all.some((o) => o.status === 'failed') || overviewFailed;
-  return failed ? 1 : 0;
+    reportOutcomes(outcomes, papers, logger);
+    const cost = costOf(client.usage, price);
+    const all: PaperOutcome[] = [...outcomes, ...listing.missing.map((m) => ({ status: 'failed' as const, reason: `${m} not found` }))];
+    logger.info(summaryLine(all, client, ` · estimated cost ${formatCost(cost)}`));
+    const failed = all.some((o) => o.status === 'failed') || overviewFailed;
+    return failed ? 1 : 0;
+  } finally {
+    await arxiv.close();
+  }
 }
 
 function reportOutcomes(outcomes: PaperOutcome[], papers: Paper[], logger: Io['logger']): void {
@@ -284,27 +286,37 @@ async function writeOverview(tpl: Template, entries: DigestEntry[], date: string
   return text;
 }
 
-async function estimatePaper(p: Paper, templates: Template[], cache: Cache, llm: LlmClient | undefined) {
+/**
+ * Rough per-paper plan without downloading anything: abstract prompts are counted, full-text prompts
+ * are assumed to fill their budget (at most 16k tokens); one-by-one Q&A re-sends the paper per question.
+ */
+async function estimatePaper(p: Paper, templates: Template[], cache: Cache, llm: LlmClient | undefined, text: TextDeps) {
   let input = 0;
   let output = 0;
   let calls = 0;
   for (const t of templates) {
-    if (llm && (await cache.get('llm', llmCacheKey(p, t, llm)))) continue;
-    calls++;
-    input += buildMessages(p, t).reduce((a, m) => a + estimateTokens(m.content) + 4, 3);
-    output += Math.round(Math.min(t.maxTokens ?? 4096, 4096) * 0.4);
+    const source = text.sourceFor(t);
+    const mode = qaMode(t, source === 'full' ? 'html' : 'abstract');
+    if (llm && (await cache.get('llm', llmCacheKey(p, t, llm, { source, mode, contextTokens: text.contextTokens })))) continue;
+    const answer = Math.round(Math.min(t.maxTokens ?? 4096, 4096) * 0.4);
+    const base = buildMessages(p, t).messages.reduce((a, m) => a + estimateTokens(m.content) + 4, 3);
+    const paperTokens = source === 'full' ? Math.min(16_000, Math.max(0, text.contextTokens - (t.maxTokens ?? 4096) - 2000)) : 0;
+    const requests = mode === 'one-by-one' ? t.questions.length : 1;
+    calls += requests;
+    input += (base + paperTokens) * requests + (requests > 1 ? (answer * requests * (requests - 1)) / 2 : 0);
+    output += answer * requests;
   }
   return { input, output, calls };
 }
 
-async function printPlan(papers: Paper[], templates: Template[], date: string, categories: string[], cache: Cache, llm: LlmClient | undefined, model: string, price: ReturnType<typeof priceOf>, out: (s: string) => void): Promise<void> {
+async function printPlan(papers: Paper[], templates: Template[], date: string, categories: string[], cache: Cache, llm: LlmClient | undefined, model: string, price: ReturnType<typeof priceOf>, out: (s: string) => void, text: TextDeps): Promise<void> {
   out(`# ${date} · ${categories.join(' ')} · ${papers.length} paper(s) (dry run: nothing is written, no LLM call)\n\n`);
   let input = 0;
   let output = 0;
   let calls = 0;
   for (const [i, p] of papers.entries()) {
     out(`${i + 1}. ${p.id}v${p.version}  ${p.title}\n`);
-    const e = await estimatePaper(p, templates, cache, llm);
+    const e = await estimatePaper(p, templates, cache, llm, text);
     input += e.input;
     output += e.output;
     calls += e.calls;

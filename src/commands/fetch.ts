@@ -14,7 +14,8 @@ import type { Logger } from '../ui/logger.js';
 import { createProgress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
-import { loadSettings, openCache } from './context.js';
+import { loadSettings, openCache, textDeps, type TextDeps } from './context.js';
+import { keyFigure } from './prompt-build.js';
 import { runBatch, summaryLine } from './batch.js';
 import { collectRefs } from './inputs.js';
 import { fetchPapersCached } from './papers.js';
@@ -82,69 +83,76 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
 
   const cache = openCache(settings, logger);
   const arxiv = new ArxivClient({ ...settings.arxiv, signal: io.signal, log: (m) => logger.warn(m) });
-  logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
-  let metadata;
+  const text = textDeps(settings, arxiv, cache, logger);
   try {
-    metadata = await fetchPapersCached(arxiv, cache, todo);
+    logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
+    const metadata = await fetchPapersCached(arxiv, cache, todo);
+    logger.verbose(`arXiv: ${arxiv.requests} request(s)`);
+
+    const papers: Paper[] = [];
+    for (const r of todo) {
+      const o = metadata.get(refKey(r))!;
+      if (o.ok) papers.push(o.paper);
+      else logger.error(o.error.message);
+    }
+
+    if (flags.dryRun) {
+      await printPrompts(papers, templates, flags.json === true, io.stdout, text);
+      return papers.length < todo.length ? 1 : 0;
+    }
+    const client = llm!;
+    logger.verbose(`LLM: ${settings.llm.preset.name} at ${settings.llm.baseURL}, model ${client.opts.model}, ${settings.concurrency} call(s) at once, stream ${settings.llm.stream}`);
+
+    const live = !flags.output && !flags.json && io.stdoutIsTTY && settings.llm.stream;
+    if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
+    const sink = new OrderedSink(io.stdout, papers.length);
+    const progress = await createProgress({ enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet && !live, total: papers.length, logger });
+    const outcomes = await runBatch({
+      papers,
+      templates,
+      llm: client,
+      cache,
+      text,
+      concurrency: settings.concurrency,
+      now: settings.now,
+      signal: io.signal,
+      logger,
+      progress,
+      ...(live ? { live: (i: number) => sink.part(i) } : {}),
+      deliver: async (i, result) => {
+        const part = sink.part(i);
+        if (flags.output) {
+          const file = outputPath(flags.output, result.paper.id, flags.json ? 'json' : 'md');
+          const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
+          if (await writeAtomic(file, content, flags.force === true)) part.write(`${file}\n`);
+          else logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile (use --force to overwrite)`);
+        } else if (flags.json) {
+          part.write(`${renderJson(result)}\n`);
+        } else if (!live) {
+          part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
+        }
+      },
+      settled: (i) => sink.part(i).end(),
+    });
+    const notFound = todo.length - papers.length;
+    const all = [...outcomes, ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' }))];
+    logger.info(summaryLine(all, client));
+    return all.some((o) => o.status !== 'done') ? 1 : 0;
   } finally {
     await arxiv.close();
   }
-  logger.verbose(`arXiv: ${arxiv.requests} request(s)`);
-
-  const papers: Paper[] = [];
-  for (const r of todo) {
-    const o = metadata.get(refKey(r))!;
-    if (o.ok) papers.push(o.paper);
-    else logger.error(o.error.message);
-  }
-
-  if (flags.dryRun) {
-    printPrompts(papers, templates, flags.json === true, io.stdout);
-    return papers.length < todo.length ? 1 : 0;
-  }
-  const client = llm!;
-  logger.verbose(`LLM: ${settings.llm.preset.name} at ${settings.llm.baseURL}, model ${client.opts.model}, ${settings.concurrency} call(s) at once, stream ${settings.llm.stream}`);
-
-  const live = !flags.output && !flags.json && io.stdoutIsTTY && settings.llm.stream;
-  if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
-  const sink = new OrderedSink(io.stdout, papers.length);
-  const progress = await createProgress({ enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet && !live, total: papers.length, logger });
-  const outcomes = await runBatch({
-    papers,
-    templates,
-    llm: client,
-    cache,
-    concurrency: settings.concurrency,
-    now: settings.now,
-    signal: io.signal,
-    logger,
-    progress,
-    ...(live ? { live: (i: number) => sink.part(i) } : {}),
-    deliver: async (i, result) => {
-      const part = sink.part(i);
-      if (flags.output) {
-        const file = outputPath(flags.output, result.paper.id, flags.json ? 'json' : 'md');
-        const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
-        if (await writeAtomic(file, content, flags.force === true)) part.write(`${file}\n`);
-        else logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile (use --force to overwrite)`);
-      } else if (flags.json) {
-        part.write(`${renderJson(result)}\n`);
-      } else if (!live) {
-        part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
-      }
-    },
-    settled: (i) => sink.part(i).end(),
-  });
-  const notFound = todo.length - papers.length;
-  const all = [...outcomes, ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' }))];
-  logger.info(summaryLine(all, client));
-  return all.some((o) => o.status !== 'done') ? 1 : 0;
 }
 
-function printPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void): void {
+async function printPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void, text: TextDeps): Promise<void> {
   for (const paper of papers) {
+    const full = templates.some((t) => text.sourceFor(t) === 'full') ? await text.getText(paper) : undefined;
     for (const tpl of templates) {
-      const messages = buildMessages(paper, tpl);
+      const built = buildMessages(paper, tpl, {
+        ...(text.sourceFor(tpl) === 'full' && full ? { text: full } : {}),
+        contextTokens: text.contextTokens,
+        ...(tpl.kind === 'post' && keyFigure(full) ? { figure: keyFigure(full)! } : {}),
+      });
+      const messages = [...built.messages, ...(built.questions ?? [])];
       if (json) {
         out(`${JSON.stringify({ arxiv_id: paper.id, arxiv_version: paper.version, template: tpl.name, template_hash: tpl.hash, temperature: tpl.temperature ?? null, max_tokens: tpl.maxTokens ?? null, messages })}\n`);
         continue;

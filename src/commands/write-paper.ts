@@ -1,54 +1,19 @@
 /** Run a paper through its templates and assemble the post. */
-import type { Cache } from '../cache/cache.js';
 import type { Paper } from '../arxiv/paper.js';
-import { paperLinks } from '../arxiv/paper.js';
+import type { Cache } from '../cache/cache.js';
 import { DigestError } from '../errors.js';
-import type { ChatMessage, LlmClient, Usage } from '../llm/llm-client.js';
+import { abstractOnly } from '../fulltext/get-text.js';
+import type { Figure, PaperText } from '../fulltext/types.js';
+import type { ChatMessage, LlmClient, LlmResult, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
 import { unverifiedFigures } from '../render/fact-check.js';
-import { parsePost, parseQa, qaProblem } from '../render/parse-output.js';
+import { parsePost, parseQa, qaProblem, type QaPair } from '../render/parse-output.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
-import { sanitizeModelMarkdown } from '../render/sanitize.js';
-import { fenceSafe, renderString, type Template } from '../templates/template.js';
+import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
+import type { Template } from '../templates/template.js';
+import { buildMessages, keyFigure, qaMode, type SourceChoice } from './prompt-build.js';
 
-export function templateVars(paper: Paper, tpl: Template): Record<string, string | undefined> {
-  const links = paperLinks(paper.id, paper.version);
-  const f = (s: string) => fenceSafe(s);
-  const affiliations = [...new Set(paper.authors.flatMap((a) => a.affiliations))];
-  return {
-    id: paper.id,
-    version: String(paper.version),
-    arxiv_id: `${paper.id}v${paper.version}`,
-    title: f(paper.title),
-    title_raw: f(paper.rawTitle),
-    authors: f(paper.authors.map((a) => a.name).join(', ')),
-    first_author: f(paper.authors[0]?.name ?? ''),
-    affiliations: f(affiliations.join('; ')),
-    abstract: f(paper.abstract),
-    published: paper.published.slice(0, 10),
-    updated: paper.updated.slice(0, 10),
-    primary_category: paper.primaryCategory,
-    categories: paper.categories.join(', '),
-    comment: f(paper.comment),
-    journal_ref: f(paper.journalRef),
-    doi: paper.dois.join(' '),
-    abs_url: links.abs,
-    pdf_url: links.pdf,
-    papers_cool_url: links.papersCool,
-    source: 'abstract',
-    source_text: `摘要：\n${f(paper.abstract)}`,
-    questions: tpl.questions.length ? tpl.questions.map((q, i) => `${i + 1}. ${q}`).join('\n') : undefined,
-  };
-}
-
-export function buildMessages(paper: Paper, tpl: Template): ChatMessage[] {
-  const vars = templateVars(paper, tpl);
-  const where = `${tpl.name} (${tpl.file})`;
-  const messages: ChatMessage[] = [];
-  if (tpl.system) messages.push({ role: 'system', content: renderString(tpl.system, vars, where) });
-  messages.push({ role: 'user', content: renderString(tpl.user, vars, where) });
-  return messages;
-}
+export { buildMessages, templateVars } from './prompt-build.js';
 
 export interface WriteDeps {
   llm: LlmClient;
@@ -63,107 +28,174 @@ export interface WriteDeps {
   cache: Cache;
   generator: string;
   now: Date;
+  /** Which text a template gets (--source, config, template, default). */
+  sourceFor: (tpl: Template) => SourceChoice;
+  /** The paper's full text (HTML → ar5iv → PDF → abstract). */
+  getText: (paper: Paper) => Promise<PaperText>;
+  contextTokens: number;
+  verbose: (msg: string) => void;
+}
+
+interface Answer {
+  tpl: Template;
+  text: string;
+  pairs?: QaPair[];
+  source: PaperText['source'];
 }
 
 export async function writePaper(paper: Paper, templates: Template[], deps: WriteDeps, live?: SinkPart): Promise<PostResult> {
+  const key = `${paper.id}v${paper.version}`;
+  const wantsFull = templates.some((t) => deps.sourceFor(t) === 'full');
+  let full: PaperText | undefined;
+  if (wantsFull) {
+    deps.onStage?.('reading the full text');
+    full = await deps.getText(paper);
+  }
+  const figure = keyFigure(full);
   const liveSink = live ? new OrderedSink((s) => live.write(s), templates.length) : undefined;
   if (live) live.write(`${headerBlock(paper)}\n`);
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
   let cachedCalls = 0;
-  const settled = await Promise.allSettled(
-    templates.map((tpl, i) =>
-      deps.limit(async () => {
-        const stop = deps.stopped();
-        if (stop) throw new DigestError('llm', `not started: ${stop}`);
-        deps.onStage?.(`writing ${tpl.name}`);
-        const part = liveSink?.part(i);
-        const key = llmCacheKey(paper, tpl, deps.llm);
-        const hit = await deps.cache.get<{ text: string }>('llm', key);
-        if (hit) {
-          cachedCalls++;
-          part?.write(hit.text);
-          part?.end();
-          return { tpl, text: hit.text };
+
+  const call = async (tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, validate?: (t: string) => string | undefined): Promise<LlmResult> => {
+    const stop = deps.stopped();
+    if (stop) throw new DigestError('llm', `not started: ${stop}`);
+    try {
+      const res = await deps.llm.complete({
+        messages,
+        ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
+        ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
+        requireChinese: tpl.requireChinese,
+        signal: deps.signal,
+        ...(validate ? { validate } : {}),
+        ...(part ? { onDelta: (t: string) => part.write(t), onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n') } : {}),
+      });
+      usage.promptTokens += res.usage.promptTokens;
+      usage.completionTokens += res.usage.completionTokens;
+      usage.cachedTokens += res.usage.cachedTokens;
+      return res;
+    } catch (err) {
+      if (err instanceof DigestError && err.fatal) deps.stop(err);
+      throw err;
+    }
+  };
+
+  const runTemplate = async (tpl: Template, i: number): Promise<Answer> => {
+    const part = liveSink?.part(i);
+    const choice = deps.sourceFor(tpl);
+    const text = choice === 'full' && full ? full : abstractOnly(paper);
+    const mode = qaMode(tpl, text.source);
+    const cacheKey = llmCacheKey(paper, tpl, deps.llm, { source: choice, mode, contextTokens: deps.contextTokens, figure: tpl.kind === 'post' ? figure?.src : undefined });
+    const hit = await deps.cache.get<{ text: string; pairs?: QaPair[] }>('llm', cacheKey);
+    if (hit) {
+      cachedCalls++;
+      part?.write(hit.text);
+      part?.end();
+      return { tpl, text: hit.text, ...(hit.pairs ? { pairs: hit.pairs } : {}), source: text.source };
+    }
+    if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`); // a post streams its own "# title"
+    try {
+      for (let shrink = 1; ; shrink *= 0.6) {
+        const built = buildMessages(paper, tpl, { text, contextTokens: deps.contextTokens, shrink, ...(tpl.kind === 'post' && figure ? { figure } : {}), mode });
+        if (built.budget) {
+          const b = built.budget;
+          deps.verbose(`${key} ${tpl.name}: ${built.source} text ${b.textTokens} tokens, budget ${b.budget}${b.cuts.length ? `; cut ${b.cuts.join(', ')}` : '; nothing cut'}`);
         }
-        // a post streams its own "# title" line; other kinds get their section heading
-        if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`);
         try {
-          const res = await deps.llm.complete({
-            messages: buildMessages(paper, tpl),
-            ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
-            ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
-            requireChinese: tpl.requireChinese,
-            signal: deps.signal,
-            ...(tpl.kind === 'qa' ? { validate: (t: string) => qaProblem(t, tpl.questions) } : {}),
-            ...(part
-              ? {
-                  onDelta: (t: string) => part.write(t),
-                  onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n'),
-                }
-              : {}),
+          const answer = await deps.limit(async () => {
+            deps.onStage?.(`writing ${tpl.name}`);
+            if (!built.questions) {
+              const res = await call(tpl, built.messages, part, tpl.kind === 'qa' ? (t) => qaProblem(t, tpl.questions) : undefined);
+              return { tpl, text: res.text, source: built.source } as Answer;
+            }
+            // one question at a time, in one conversation: system → paper → q1, a1, q2 …
+            const conversation = [...built.messages];
+            const pairs: QaPair[] = [];
+            for (const [n, q] of built.questions.entries()) {
+              deps.onStage?.(`question ${n + 1}/${built.questions.length}`);
+              part?.write(`### ${tpl.questions[n]}\n\n`);
+              conversation.push(q);
+              const res = await call(tpl, [...conversation], part);
+              conversation.push({ role: 'assistant', content: res.text });
+              pairs.push({ question: tpl.questions[n]!, answer: flattenHeadings(sanitizeModelMarkdown(res.text)) });
+              part?.write('\n\n');
+            }
+            return { tpl, text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs, source: built.source } as Answer;
           });
-          usage.promptTokens += res.usage.promptTokens;
-          usage.completionTokens += res.usage.completionTokens;
-          usage.cachedTokens += res.usage.cachedTokens;
-          await deps.cache.set('llm', key, { text: res.text, model: res.model, usage: res.usage });
-          return { tpl, text: res.text };
+          await deps.cache.set('llm', cacheKey, { text: answer.text, ...(answer.pairs ? { pairs: answer.pairs } : {}) });
+          return answer;
         } catch (err) {
-          if (err instanceof DigestError && err.fatal) deps.stop(err);
+          // a "context too long" answer: shrink the text budget and try once more
+          if (err instanceof DigestError && err.code === 'context' && built.source !== 'abstract' && shrink === 1) {
+            deps.verbose(`${key} ${tpl.name}: the provider said the prompt is too long; retrying with a smaller budget`);
+            continue;
+          }
           throw err;
-        } finally {
-          part?.write('\n\n');
-          part?.end();
         }
-      }),
-    ),
-  );
+      }
+    } finally {
+      part?.write('\n\n');
+      part?.end();
+    }
+  };
+
+  const settled = await Promise.allSettled(templates.map((tpl, i) => runTemplate(tpl, i)));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
-  const outputs = settled.map((r) => (r as PromiseFulfilledResult<{ tpl: Template; text: string }>).value);
+  const outputs = settled.map((r) => (r as PromiseFulfilledResult<Answer>).value);
+  return assemble(paper, templates, outputs, { figure, usage, cachedCalls, deps });
+}
+
+function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; usage: Usage; cachedCalls: number; deps: WriteDeps }): PostResult {
   let titleZh = '';
   let lede = '';
   let explainer: PostResult['explainer'];
   let qa: PostResult['qa'];
+  let figure: PostResult['figure'];
   const sections: Section[] = [];
-  for (const { tpl, text } of outputs) {
+  for (const { tpl, text, pairs } of outputs) {
     if (tpl.kind === 'post') {
       const p = parsePost(text);
       titleZh = p.titleZh;
       lede = p.lede;
       explainer = { heading: tpl.heading, body: p.body };
+      if (o.figure) figure = { src: o.figure.src, caption: p.figureCaption || o.figure.caption, captionEn: o.figure.caption };
     } else if (tpl.kind === 'qa') {
-      const pairs = parseQa(text, tpl.questions);
-      if (!pairs) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);
-      qa = { heading: tpl.heading, pairs };
+      const parsed = pairs ?? parseQa(text, tpl.questions);
+      if (!parsed) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);
+      qa = { heading: tpl.heading, pairs: parsed };
     } else {
       sections.push({ name: tpl.name, heading: tpl.heading, body: sanitizeModelMarkdown(text) });
     }
   }
+  const order: PaperText['source'][] = ['html', 'ar5iv', 'pdf', 'abstract'];
+  const used = outputs.map((x) => x.source).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? 'abstract';
   const source = [paper.title, paper.abstract, paper.comment, paper.journalRef].join('\n');
   const written = [titleZh, explainer?.body ?? '', ...(qa?.pairs.map((p) => p.answer) ?? []), ...sections.map((x) => x.body)].join('\n');
   return {
     paper,
     titleZh,
-    unverifiedFigures: unverifiedFigures(written, source),
+    unverifiedFigures: used === 'abstract' ? unverifiedFigures(written, source) : [],
     summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),
     explainer,
     qa,
     sections,
-    templates: templates.map((t) => ({ name: t.name, hash: t.hash })),
-    model: deps.llm.opts.model,
-    provider: deps.llm.opts.preset.name,
-    source: 'abstract',
-    usage,
-    cachedCalls,
-    generatedAt: deps.now,
-    generator: deps.generator,
+    figure,
+    templates: templates.map((t, i) => ({ name: t.name, hash: t.hash, source: outputs[i]!.source })),
+    model: o.deps.llm.opts.model,
+    provider: o.deps.llm.opts.preset.name,
+    source: used,
+    usage: o.usage,
+    cachedCalls: o.cachedCalls,
+    generatedAt: o.deps.now,
+    generator: o.deps.generator,
   };
 }
 
 /** What determines a template's answer for a paper: never the key, always the prompt's content hash. */
-export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient): unknown {
+export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient, extra: { source: SourceChoice; mode: string; contextTokens: number; figure?: string | undefined }): unknown {
   const o = llm.opts;
-  return { v: 1, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody };
+  return { v: 2, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody, ...extra };
 }
 
 /** Two sentences of Chinese prose from a longer answer, for listings when there is no lede. */

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     stdio: 'inherit',
     env: {
       ...process.env,
-      DIGEST_ARXIV_API_URL: arxivUrl,
+      ...arxiv.urls(),
       OPENAI_BASE_URL: llmUrl,
       OPENAI_API_KEY: 'demo-key-not-secret',
       DIGEST_PROVIDER: 'openai',

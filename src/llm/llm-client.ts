@@ -96,7 +96,7 @@ export class LlmClient {
         if (req.signal?.aborted) throw err;
         const c: Classified = err instanceof RetryableError ? { retryable: true, fatal: false, message: err.message } : classifyError(err, this.opts);
         if (!c.retryable || transportRetries >= this.opts.retries) {
-          throw new DigestError('llm', c.message, {
+          throw new DigestError(c.contextTooLong ? 'context' : 'llm', c.message, {
             ...(c.hint ? { hint: c.hint } : {}),
             fatal: c.fatal,
           });

@@ -12,6 +12,8 @@ export interface Classified {
   waitMs?: number;
   /** A 429: the whole batch should slow down, not just this call. */
   rateLimited?: boolean;
+  /** The prompt is longer than the model's context. */
+  contextTooLong?: boolean;
 }
 
 interface Ctx {
@@ -47,7 +49,7 @@ export function classifyError(err: unknown, ctx: Ctx): Classified {
       return { retryable: false, fatal: true, message: `model "${ctx.model}" was not found at ${ctx.baseURL} (${status}: ${raw})`, hint: 'set --model or DIGEST_MODEL to a model this endpoint serves' };
     }
     if (status === 400 && CONTEXT.test(all)) {
-      return { retryable: false, fatal: false, message: `the paper is too long for the model's context (${raw})` };
+      return { retryable: false, fatal: false, contextTooLong: true, message: `the paper is too long for the model's context (${raw})` };
     }
     if (status === 403) {
       return { retryable: false, fatal: true, message: `the LLM endpoint refused access (403) at ${where}: ${raw}` };

@@ -5,6 +5,8 @@ export interface ParsedPost {
   titleZh: string;
   /** The 2–3 sentence lede (a leading > block), or '' when the answer has none. */
   lede: string;
+  /** The translated caption of the key figure (a last line "图注：…"), or ''. */
+  figureCaption: string;
   body: string;
 }
 
@@ -24,9 +26,19 @@ export function parsePost(text: string): ParsedPost {
     }
   }
   titleZh = titleZh.replace(/^(标题|题目)\s*[:：]\s*/, '').replace(/\*\*|__|[`《》]/g, '').replace(/[<>]/g, '').trim();
+  let figureCaption = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^\s*(?:\*\*)?图注(?:\*\*)?\s*[:：]\s*(.+?)\s*$/.exec(lines[i]!);
+    if (m) {
+      figureCaption = m[1]!.replace(/[<>*`]/g, '');
+      lines.splice(i, 1);
+      break;
+    }
+    if (lines[i]!.trim()) break;
+  }
   const body = demoteHeadings(sanitizeModelMarkdown(lines.join('\n')));
   const lede = /^((?:>[^\n]*\n?)+)/.exec(body)?.[1] ?? '';
-  return { titleZh, lede: lede.replace(/^>\s?/gm, '').replace(/\s*\n\s*/g, '').trim(), body };
+  return { titleZh, lede: lede.replace(/^>\s?/gm, '').replace(/\s*\n\s*/g, '').trim(), figureCaption, body };
 }
 
 export interface QaPair {

@@ -1,6 +1,7 @@
 /** Assemble a paper's post: YAML front matter (built with a YAML library) and the Markdown body. */
 import { stringify } from 'yaml';
 import { paperLinks, type Paper } from '../arxiv/paper.js';
+import type { TextSource } from '../fulltext/types.js';
 import type { Usage } from '../llm/llm-client.js';
 import { redact } from '../ui/redact.js';
 import type { QaPair } from './parse-output.js';
@@ -22,10 +23,13 @@ export interface PostResult {
   explainer: { heading: string; body: string } | undefined;
   qa: { heading: string; pairs: QaPair[] } | undefined;
   sections: Section[];
-  templates: Array<{ name: string; hash: string }>;
+  /** The paper's key figure, its caption translated when the model did so. */
+  figure?: { src: string; caption: string; captionEn: string } | undefined;
+  templates: Array<{ name: string; hash: string; source?: TextSource }>;
   model: string;
   provider: string;
-  source: 'abstract';
+  /** The most complete text any template was given. */
+  source: TextSource;
   usage: Usage;
   /** Template answers taken from the cache instead of the model. */
   cachedCalls: number;
@@ -68,7 +72,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       provider: r.provider,
       model: r.model,
       source: r.source,
-      templates: r.templates.map((t) => ({ name: t.name, hash: t.hash })),
+      templates: r.templates.map((t) => ({ name: t.name, hash: t.hash, ...(t.source ? { source: t.source } : {}) })),
       ...(r.unverifiedFigures.length ? { unverified_figures: r.unverifiedFigures } : {}),
     },
   };
@@ -99,7 +103,8 @@ export function qaBlock(heading: string, pairs: QaPair[]): string {
 
 export function bodyMarkdown(r: PostResult): string {
   const parts = [headerBlock(r.paper)];
-  if (r.explainer) parts.push(`## ${r.explainer.heading}\n\n${r.explainer.body}\n`);
+  if (r.explainer) parts.push(`## ${r.explainer.heading}\n\n${withFigure(r.explainer.body, r.figure)}\n`);
+  else if (r.figure) parts.push(`${figureBlock(r.figure)}\n`);
   for (const s of r.sections) parts.push(`## ${s.heading}\n\n${s.body}\n`);
   if (r.qa) parts.push(qaBlock(r.qa.heading, r.qa.pairs));
   return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
@@ -124,4 +129,16 @@ export function renderJson(r: PostResult): string {
     markdown: renderMarkdown(r),
   };
   return redact(JSON.stringify(obj));
+}
+
+function figureBlock(f: NonNullable<PostResult['figure']>): string {
+  const alt = f.caption.replace(/[[\]\n]/g, ' ');
+  return `![${alt}](${f.src})\n\n*${f.caption.replace(/\*/g, '')}*`;
+}
+
+/** The key figure goes right after the lede (or at the top when there is none). */
+function withFigure(body: string, f: PostResult['figure']): string {
+  if (!f) return body;
+  const lede = /^((?:>[^\n]*\n?)+)/.exec(body)?.[1];
+  return lede ? `${lede.trimEnd()}\n\n${figureBlock(f)}\n\n${body.slice(lede.length).trimStart()}` : `${figureBlock(f)}\n\n${body}`;
 }

@@ -23,8 +23,19 @@ export interface Template {
   maxTokens: number | undefined;
   questions: string[];
   requireChinese: boolean;
+  /** The text this template wants, when it says (--source and the config file can override). */
+  source: 'full' | 'abstract' | undefined;
+  /** qa: one question per request in one conversation, or all in one request (default: by source). */
+  mode: 'one-by-one' | 'all-at-once' | undefined;
   system: string;
+  /** The first user message: the paper (and, for most kinds, the task after it). */
   user: string;
+  /** qa: the message asking all questions at once (appended to the paper message). */
+  askAll: string;
+  /** qa: the message asking one question ({{number}}, {{question}}). */
+  askOne: string;
+  /** post: appended to the user message when the paper has a key figure ({{figure_caption}}). */
+  figure: string;
   /** sha256 of the file, first 12 hex digits: changes whenever the prompt does. */
   hash: string;
   raw: string;
@@ -51,9 +62,12 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   abs_url: 'arXiv abstract page',
   pdf_url: 'arXiv PDF',
   papers_cool_url: 'papers.cool page',
-  source: 'which text the model gets: abstract',
-  source_text: 'the paper text the model works from (the abstract)',
+  source: 'which text the model gets: html, ar5iv, pdf or abstract',
+  source_text: 'the paper text the model works from: the full text (fitted to the token budget) or the abstract',
   questions: 'the numbered question list (qa templates only)',
+  question: 'the question being asked (qa ask-one part only)',
+  number: 'its number, from 1 (qa ask-one part only)',
+  figure_caption: "the key figure's caption in English (figure part only)",
   date: 'the announcement date (overview templates only)',
   paper_list: "the day's papers, numbered: Chinese title and one-line summary (overview templates only)",
 };
@@ -81,7 +95,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   }
   if (!meta || typeof meta !== 'object' || Array.isArray(meta)) throw templateError(file, 'front matter must be a YAML mapping');
   const m = meta as Record<string, unknown>;
-  const known = ['description', 'kind', 'heading', 'temperature', 'max_tokens', 'questions', 'chinese'];
+  const known = ['description', 'kind', 'heading', 'temperature', 'max_tokens', 'questions', 'chinese', 'source', 'mode'];
   for (const k of Object.keys(m)) {
     if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
   }
@@ -100,17 +114,25 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     throw templateError(file, 'questions must be a list of non-empty strings');
   }
   if (kind === 'qa' && questions.length === 0) throw templateError(file, 'a qa template needs a questions list');
-  const body = fm[2]!;
-  const sys = /<!--\s*system\s*-->([\s\S]*?)(?=<!--\s*user\s*-->|$)/.exec(body);
-  const usr = /<!--\s*user\s*-->([\s\S]*)$/.exec(body);
-  if (!usr) throw templateError(file, 'needs a <!-- user --> part (and optionally a <!-- system --> part before it)');
-  const system = (sys?.[1] ?? '').trim();
-  const user = usr[1]!.trim();
-  const unknown = [...new Set([...`${system}\n${user}`.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter((v) => !(v in TEMPLATE_VARIABLES));
+  const source = m['source'];
+  if (source !== undefined && source !== 'full' && source !== 'abstract') throw templateError(file, `source must be full or abstract, not ${JSON.stringify(source)}`);
+  const mode = m['mode'];
+  if (mode !== undefined && mode !== 'one-by-one' && mode !== 'all-at-once') throw templateError(file, `mode must be one-by-one or all-at-once, not ${JSON.stringify(mode)}`);
+  const parts = splitParts(fm[2]!);
+  if (parts.user === undefined) throw templateError(file, 'needs a <!-- user --> part (and optionally <!-- system -->, <!-- ask-all -->, <!-- ask-one -->, <!-- figure -->)');
+  const system = parts.system ?? '';
+  const user = parts.user;
+  const askAll = parts['ask-all'] ?? '';
+  const askOne = parts['ask-one'] ?? '';
+  const figure = parts.figure ?? '';
+  if (kind === 'qa' && !askAll && !/\{\{\s*questions\s*\}\}/.test(user)) throw templateError(file, 'a qa template needs an <!-- ask-all --> part or {{questions}} in its user part');
+  if (mode === 'one-by-one' && !askOne) throw templateError(file, 'mode one-by-one needs an <!-- ask-one --> part');
+  const allText = [system, user, askAll, askOne, figure].join('\n');
+  const unknown = [...new Set([...allText.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter((v) => !(v in TEMPLATE_VARIABLES));
   if (unknown.length) {
     throw templateError(file, `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')} (known: ${Object.keys(TEMPLATE_VARIABLES).join(', ')})`);
   }
-  const malformed = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}\n]{0,40}/.exec(`${system}\n${user}`);
+  const malformed = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}\n]{0,40}/.exec(allText);
   if (malformed) throw templateError(file, `malformed placeholder "${malformed[0]}" (write {{name}})`);
   return {
     name,
@@ -123,11 +145,28 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     maxTokens: maxTokens as number | undefined,
     questions: questions as string[],
     requireChinese: m['chinese'] !== false,
+    source: source as Template['source'],
+    mode: mode as Template['mode'],
     system,
     user,
+    askAll,
+    askOne,
+    figure,
     hash: createHash('sha256').update(raw).digest('hex').slice(0, 12),
     raw,
   };
+}
+
+const PART = /<!--\s*(system|user|ask-all|ask-one|figure)\s*-->/g;
+
+function splitParts(body: string): Partial<Record<'system' | 'user' | 'ask-all' | 'ask-one' | 'figure', string>> {
+  const out: Record<string, string> = {};
+  const marks = [...body.matchAll(PART)];
+  marks.forEach((mk, i) => {
+    const end = i + 1 < marks.length ? marks[i + 1]!.index : body.length;
+    out[mk[1]!] = body.slice(mk.index + mk[0].length, end).trim();
+  });
+  return out;
 }
 
 /** Render one message: single pass, inserted values are never expanded again. */

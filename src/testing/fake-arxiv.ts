@@ -93,6 +93,21 @@ export class FakeArxiv {
   private stopServer: (() => Promise<void>) | undefined;
   url = '';
 
+  /** Full-text documents by path (/html/<id>vN, /ar5iv/html/<id>, /pdf/<id>vN, or an image path). */
+  readonly documents = new Map<string, { contentType: string; body: string | Buffer }>();
+
+  /** The base URLs the CLI needs for this server's arXiv parts. */
+  urls(): Record<string, string> {
+    const base = this.url.replace(/\/api\/query$/, '');
+    return {
+      DIGEST_ARXIV_API_URL: this.url,
+      DIGEST_ARXIV_RSS_URL: `${base}/rss`,
+      DIGEST_ARXIV_HTML_URL: `${base}/html`,
+      DIGEST_AR5IV_URL: `${base}/ar5iv/html`,
+      DIGEST_ARXIV_PDF_URL: `${base}/pdf`,
+    };
+  }
+
   /** What /rss/<cats> answers; tests may replace it. */
   rss: ((cats: string) => string) | undefined;
 
@@ -155,6 +170,17 @@ export class FakeArxiv {
     const ids = (url.searchParams.get('id_list') ?? '').split(',').filter(Boolean);
     this.requests.push({ url: req.url ?? '', ids, at: Date.now(), headers: req.headers });
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    if (/^\/(html|ar5iv|pdf)\//.test(url.pathname)) {
+      const fault = this.faults.shift();
+      if (fault && 'status' in fault) {
+        res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers }).end(fault.body ?? '');
+        return;
+      }
+      const doc = this.documents.get(decodeURIComponent(url.pathname));
+      if (doc) res.writeHead(200, { 'content-type': doc.contentType }).end(doc.body);
+      else res.writeHead(404, { 'content-type': 'text/html' }).end(`<html><head><title>No HTML for '${url.pathname}'</title></head><body>HTML is not available for the source.</body></html>`);
+      return;
+    }
     if (url.pathname.startsWith('/rss/')) {
       const fault = this.faults.shift();
       if (fault && 'status' in fault) {

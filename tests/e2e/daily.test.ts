@@ -99,7 +99,7 @@ describe('digest daily (built CLI against fake servers)', () => {
     const r = await runCli(['daily', 'cs.LG', '--dry-run'], env(), { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^1\. 2609\.26811v1 {2}The Drift Contract/m);
-    expect(r.stdout).toMatch(/estimate: 4 LLM call\(s\) \+ 1 overview for post, qa; about \d+ input and \d+ output tokens; cost \$0\.\d+ with fake-model/);
+    expect(r.stdout).toMatch(/estimate: 14 LLM call\(s\) \+ 1 overview for post, qa; about \d+ input and \d+ output tokens; cost \$0\.\d+ with fake-model/);
     expect(s.llm.requests).toHaveLength(0);
     expect(readdirSync(dir)).toEqual(['digest.config.json']);
   });

@@ -11,7 +11,7 @@ export async function startServers(o: { arxiv?: FakeArxivOptions; llm?: FakeLlmO
   await Promise.all([arxiv.start(), llm.start()]);
   const env = (extra: Record<string, string> = {}) =>
     cleanEnv({
-      DIGEST_ARXIV_API_URL: arxiv.url,
+      ...arxiv.urls(),
       OPENAI_BASE_URL: llm.url,
       OPENAI_API_KEY: TEST_KEY,
       DIGEST_MODEL: 'fake-model',

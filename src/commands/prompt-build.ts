@@ -1,0 +1,100 @@
+/** Turn a paper (and its text) into the messages a template sends, within the model's token budget. */
+import { paperLinks, type Paper } from '../arxiv/paper.js';
+import { fitToBudget, render, tokens } from '../fulltext/budget.js';
+import type { Figure, PaperText } from '../fulltext/types.js';
+import type { ChatMessage } from '../llm/llm-client.js';
+import { fenceSafe, renderString, type Template } from '../templates/template.js';
+
+export type SourceChoice = 'full' | 'abstract';
+
+export function templateVars(paper: Paper, tpl: Template, text?: { source: string; body: string }): Record<string, string | undefined> {
+  const links = paperLinks(paper.id, paper.version);
+  const f = (s: string) => fenceSafe(s);
+  const affiliations = [...new Set(paper.authors.flatMap((a) => a.affiliations))];
+  return {
+    id: paper.id,
+    version: String(paper.version),
+    arxiv_id: `${paper.id}v${paper.version}`,
+    title: f(paper.title),
+    title_raw: f(paper.rawTitle),
+    authors: f(paper.authors.map((a) => a.name).join(', ')),
+    first_author: f(paper.authors[0]?.name ?? ''),
+    affiliations: f(affiliations.join('; ')),
+    abstract: f(paper.abstract),
+    published: paper.published.slice(0, 10),
+    updated: paper.updated.slice(0, 10),
+    primary_category: paper.primaryCategory,
+    categories: paper.categories.join(', '),
+    comment: f(paper.comment),
+    journal_ref: f(paper.journalRef),
+    doi: paper.dois.join(' '),
+    abs_url: links.abs,
+    pdf_url: links.pdf,
+    papers_cool_url: links.papersCool,
+    source: text?.source ?? 'abstract',
+    source_text: text && text.source !== 'abstract' ? f(text.body) : `摘要：\n${f(paper.abstract)}`,
+    questions: tpl.questions.length ? tpl.questions.map((q, i) => `${i + 1}. ${q}`).join('\n') : undefined,
+  };
+}
+
+/** The paper's key figure: one the caption calls an overview/framework/architecture, else the first. */
+export function keyFigure(text: PaperText | undefined): Figure | undefined {
+  const figs = text?.figures ?? [];
+  return figs.find((f) => /overview|framework|architecture|pipeline|illustration of|schematic/i.test(f.caption)) ?? figs[0];
+}
+
+export interface Built {
+  /** Messages of the (first) request. */
+  messages: ChatMessage[];
+  /** qa one-by-one: the question messages, in order. */
+  questions: ChatMessage[] | undefined;
+  source: PaperText['source'];
+  /** Full-text budget report for --verbose. */
+  budget?: { textTokens: number; budget: number; cuts: string[] };
+}
+
+export interface BuildOptions {
+  text?: PaperText;
+  /** The model's context window in tokens. */
+  contextTokens?: number;
+  /** Multiplier on the text budget (0.6 after a "context too long" answer). */
+  shrink?: number;
+  figure?: Figure;
+  mode?: 'one-by-one' | 'all-at-once';
+}
+
+export function qaMode(tpl: Template, source: PaperText['source']): 'one-by-one' | 'all-at-once' {
+  if (tpl.kind !== 'qa') return 'all-at-once';
+  if (tpl.mode) return tpl.mode;
+  return source !== 'abstract' && tpl.askOne ? 'one-by-one' : 'all-at-once';
+}
+
+export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {}): Built {
+  const where = `${tpl.name} (${tpl.file})`;
+  const text = o.text ?? { source: 'abstract' as const, sections: [], figures: [] };
+  const mode = o.mode ?? qaMode(tpl, text.source);
+  const compose = (body: string) => {
+    const vars = templateVars(paper, tpl, { source: text.source, body });
+    const messages: ChatMessage[] = [];
+    if (tpl.system) messages.push({ role: 'system', content: renderString(tpl.system, vars, where) });
+    let user = renderString(tpl.user, vars, where);
+    if (tpl.kind === 'qa' && mode === 'all-at-once' && tpl.askAll) user += `\n\n${renderString(tpl.askAll, vars, where)}`;
+    if (o.figure && tpl.figure) user += `\n\n${renderString(tpl.figure, { ...vars, figure_caption: fenceSafe(o.figure.caption) }, where)}`;
+    messages.push({ role: 'user', content: user });
+    const questions =
+      tpl.kind === 'qa' && mode === 'one-by-one'
+        ? tpl.questions.map((q, i) => ({ role: 'user' as const, content: renderString(tpl.askOne, { ...vars, question: q, number: String(i + 1) }, where) }))
+        : undefined;
+    return { messages, questions };
+  };
+  if (text.source === 'abstract') return { ...compose(''), source: 'abstract' };
+  // the budget for the paper text: the context minus the answer, the prompt around the text and,
+  // one question at a time, the conversation that grows with each answer
+  const skeleton = compose('');
+  const overhead = [...skeleton.messages, ...(skeleton.questions ?? [])].reduce((n, m) => n + tokens(m.content) + 8, 16);
+  const answer = Math.min(tpl.maxTokens ?? 4096, 8192);
+  const conversation = skeleton.questions ? (skeleton.questions.length - 1) * Math.min(answer, 1024) : 0;
+  const budget = Math.max(512, Math.floor(((o.contextTokens ?? 32_768) - answer - overhead - conversation - 256) * (o.shrink ?? 1)));
+  const fitted = fitToBudget(text.sections, budget);
+  return { ...compose(fitted.text), source: text.source, budget: { textTokens: tokens(render(text.sections)), budget, cuts: fitted.cuts } };
+}
