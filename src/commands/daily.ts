@@ -21,6 +21,7 @@ import { version } from '../version.js';
 import { runBatch, summaryLine, type PaperOutcome } from './batch.js';
 import { loadSettings, openCache, textDeps, type TextDeps } from './context.js';
 import { qaMode } from './prompt-build.js';
+import type { PaperText } from '../fulltext/types.js';
 import { createLlm, loadTemplates, type Io } from './fetch.js';
 import { listFromApi, listFromFeed } from './listing.js';
 import { buildMessages, llmCacheKey } from './write-paper.js';
@@ -296,8 +297,9 @@ async function estimatePaper(p: Paper, templates: Template[], cache: Cache, llm:
   let calls = 0;
   for (const t of templates) {
     const source = text.sourceFor(t);
-    const mode = qaMode(t, source === 'full' ? 'html' : 'abstract');
-    if (llm && (await cache.get('llm', llmCacheKey(p, t, llm, { source, mode, contextTokens: text.contextTokens })))) continue;
+    const known = source === 'full' ? (await cache.get<{ source: PaperText['source'] }>('fulltext', `${p.id}v${p.version}`))?.source ?? 'html' : 'abstract';
+    const mode = qaMode(t, known);
+    if (llm && (await cache.get('llm', llmCacheKey(p, t, llm, { source: known, mode, contextTokens: text.contextTokens })))) continue;
     const answer = Math.round(Math.min(t.maxTokens ?? 4096, 4096) * 0.4);
     const base = buildMessages(p, t).messages.reduce((a, m) => a + estimateTokens(m.content) + 4, 3);
     const paperTokens = source === 'full' ? Math.min(16_000, Math.max(0, text.contextTokens - (t.maxTokens ?? 4096) - 2000)) : 0;

@@ -36,6 +36,13 @@ export interface WriteDeps {
   verbose: (msg: string) => void;
 }
 
+interface CachedAnswer {
+  text: string;
+  source?: PaperText['source'];
+  pairs?: QaPair[];
+  figure?: Figure;
+}
+
 interface Answer {
   tpl: Template;
   text: string;
@@ -45,12 +52,18 @@ interface Answer {
 
 export async function writePaper(paper: Paper, templates: Template[], deps: WriteDeps, live?: SinkPart): Promise<PostResult> {
   const key = `${paper.id}v${paper.version}`;
-  const wantsFull = templates.some((t) => deps.sourceFor(t) === 'full');
+  // the full text (cached per id+version, a missing one too, for a day) decides each answer's cache key
   let full: PaperText | undefined;
-  if (wantsFull) {
+  if (templates.some((t) => deps.sourceFor(t) === 'full')) {
     deps.onStage?.('reading the full text');
     full = await deps.getText(paper);
   }
+  const textFor = (tpl: Template) => (deps.sourceFor(tpl) === 'full' && full ? full : abstractOnly(paper));
+  const cacheKeyOf = (tpl: Template) => {
+    const source = textFor(tpl).source;
+    return llmCacheKey(paper, tpl, deps.llm, { source, mode: qaMode(tpl, source), contextTokens: deps.contextTokens });
+  };
+  const hits = await Promise.all(templates.map((t) => deps.cache.get<CachedAnswer>('llm', cacheKeyOf(t))));
   const figure = keyFigure(full);
   const liveSink = live ? new OrderedSink((s) => live.write(s), templates.length) : undefined;
   if (live) live.write(`${headerBlock(paper)}\n`);
@@ -82,17 +95,16 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
 
   const runTemplate = async (tpl: Template, i: number): Promise<Answer> => {
     const part = liveSink?.part(i);
-    const choice = deps.sourceFor(tpl);
-    const text = choice === 'full' && full ? full : abstractOnly(paper);
-    const mode = qaMode(tpl, text.source);
-    const cacheKey = llmCacheKey(paper, tpl, deps.llm, { source: choice, mode, contextTokens: deps.contextTokens, figure: tpl.kind === 'post' ? figure?.src : undefined });
-    const hit = await deps.cache.get<{ text: string; pairs?: QaPair[] }>('llm', cacheKey);
+    const hit = hits[i];
     if (hit) {
       cachedCalls++;
       part?.write(hit.text);
       part?.end();
-      return { tpl, text: hit.text, ...(hit.pairs ? { pairs: hit.pairs } : {}), source: text.source };
+      return { tpl, text: hit.text, ...(hit.pairs ? { pairs: hit.pairs } : {}), source: hit.source ?? 'abstract' };
     }
+    const text = textFor(tpl);
+    const mode = qaMode(tpl, text.source);
+    const cacheKey = cacheKeyOf(tpl);
     if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`); // a post streams its own "# title"
     try {
       for (let shrink = 1; ; shrink *= 0.6) {
@@ -122,7 +134,8 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
             }
             return { tpl, text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs, source: built.source } as Answer;
           });
-          await deps.cache.set('llm', cacheKey, { text: answer.text, ...(answer.pairs ? { pairs: answer.pairs } : {}) });
+          const entry: CachedAnswer = { text: answer.text, source: answer.source, ...(answer.pairs ? { pairs: answer.pairs } : {}), ...(tpl.kind === 'post' && figure ? { figure } : {}) };
+          await deps.cache.set('llm', cacheKey, entry);
           return answer;
         } catch (err) {
           // a "context too long" answer: shrink the text budget and try once more
@@ -193,7 +206,7 @@ function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { f
 }
 
 /** What determines a template's answer for a paper: never the key, always the prompt's content hash. */
-export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient, extra: { source: SourceChoice; mode: string; contextTokens: number; figure?: string | undefined }): unknown {
+export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient, extra: { source: PaperText['source']; mode: string; contextTokens: number }): unknown {
   const o = llm.opts;
   return { v: 2, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody, ...extra };
 }

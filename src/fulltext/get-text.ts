@@ -21,14 +21,20 @@ export interface FullTextOptions {
   verbose: (msg: string) => void;
 }
 
+const DAY = 86_400_000;
+
 export function abstractOnly(paper: Paper): PaperText {
   return { source: 'abstract', sections: [{ heading: 'Abstract', text: paper.abstract }], figures: [] };
 }
 
 export async function getPaperText(paper: Paper, o: FullTextOptions): Promise<PaperText> {
   const key = `${paper.id}v${paper.version}`;
-  const hit = await o.cache.get<PaperText>('fulltext', key);
-  if (hit) return hit;
+  const hit = await o.cache.get<PaperText & { checkedAt?: number }>('fulltext', key);
+  // a paper without full text is asked again after a day (arXiv renders HTML some time after announcing)
+  if (hit && (hit.source !== 'abstract' || Date.now() - (hit.checkedAt ?? 0) < DAY)) {
+    const { checkedAt: _, ...text } = hit;
+    return hit.source === 'abstract' ? abstractOnly(paper) : text;
+  }
   const tries: Array<{ source: PaperText['source']; url: string }> = [
     { source: 'html', url: `${o.htmlUrl}/${key}` },
     { source: 'ar5iv', url: `${o.ar5ivUrl}/${paper.id}` },
@@ -67,5 +73,6 @@ export async function getPaperText(paper: Paper, o: FullTextOptions): Promise<Pa
     }
   }
   o.warn(`${key}: no full text (HTML, ar5iv and PDF all unavailable); writing from the abstract only`);
+  await o.cache.set('fulltext', key, { source: 'abstract', sections: [], figures: [], checkedAt: Date.now() });
   return abstractOnly(paper);
 }
