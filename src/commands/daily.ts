@@ -10,6 +10,7 @@ import { intParser, type CommonFlags } from '../config.js';
 import { DigestError, usageError } from '../errors.js';
 import { costOf, estimateTokens, formatCost, priceOf } from '../llm/cost.js';
 import type { LlmClient } from '../llm/llm-client.js';
+import { localiseFigure } from '../output/figures.js';
 import { ensureDir, outputPath, writeAtomic } from '../output/write-file.js';
 import { digestFileName, paperList, renderDigestPage, type DigestEntry } from '../render/digest-page.js';
 import { renderMarkdown, type PostResult } from '../render/post.js';
@@ -39,6 +40,7 @@ export interface DailyFlags extends CommonFlags {
   force?: boolean;
   dryRun?: boolean;
   maxCost?: string;
+  downloadFigures?: boolean;
 }
 
 const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
@@ -169,6 +171,7 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
       skip,
       deliver: async (_i, result) => {
         if (!output) return;
+        if (flags.downloadFigures ?? f.downloadFigures) result = await localiseFigure(result, output, arxiv, settings.fulltext.maxBytes, (m) => logger.warn(m));
         const file = outputPath(output, result.paper.id, 'md');
         if (!(await writeAtomic(file, renderMarkdown(result), flags.force === true))) logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile`);
       },

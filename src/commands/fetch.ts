@@ -7,6 +7,7 @@ import { DigestError, errorMessage } from '../errors.js';
 import { createSdk } from '../llm/create-sdk.js';
 import { LlmClient } from '../llm/llm-client.js';
 import { OrderedSink } from '../output/ordered-sink.js';
+import { localiseFigure } from '../output/figures.js';
 import { ensureDir, outputPath, writeAtomic } from '../output/write-file.js';
 import { renderJson, renderMarkdown } from '../render/post.js';
 import { templateSet, type Template } from '../templates/template.js';
@@ -26,6 +27,7 @@ export interface FetchFlags extends CommonFlags {
   force?: boolean;
   json?: boolean;
   dryRun?: boolean;
+  downloadFigures?: boolean;
 }
 
 export interface Io {
@@ -65,6 +67,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const templates = await loadTemplates(settings);
   const llm = flags.dryRun ? undefined : createLlm(settings, logger);
   if (flags.output === '') throw new DigestError('usage', '-o: empty folder name');
+  if (flags.downloadFigures && !flags.output) logger.warn('--download-figures needs -o; figures are linked instead');
 
   let todo: ArxivRef[] = refs;
   if (flags.output && !flags.dryRun) {
@@ -122,6 +125,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
       deliver: async (i, result) => {
         const part = sink.part(i);
         if (flags.output) {
+          if (flags.downloadFigures) result = await localiseFigure(result, flags.output, arxiv, settings.fulltext.maxBytes, (m) => logger.warn(m));
           const file = outputPath(flags.output, result.paper.id, flags.json ? 'json' : 'md');
           const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
           if (await writeAtomic(file, content, flags.force === true)) part.write(`${file}\n`);

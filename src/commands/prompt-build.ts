@@ -94,7 +94,7 @@ export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {})
   const overhead = [...skeleton.messages, ...(skeleton.questions ?? [])].reduce((n, m) => n + tokens(m.content) + 8, 16);
   const answer = Math.min(tpl.maxTokens ?? 4096, 8192);
   const conversation = skeleton.questions ? (skeleton.questions.length - 1) * Math.min(answer, 1024) : 0;
-  const budget = Math.max(512, Math.floor(((o.contextTokens ?? 32_768) - answer - overhead - conversation - 256) * (o.shrink ?? 1)));
+  const budget = Math.max(200, Math.floor(((o.contextTokens ?? 32_768) - answer - overhead - conversation - 256) * (o.shrink ?? 1)));
   const fitted = fitToBudget(text.sections, budget);
   return { ...compose(fitted.text), source: text.source, budget: { textTokens: tokens(render(text.sections)), budget, cuts: fitted.cuts } };
 }

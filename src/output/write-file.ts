@@ -26,11 +26,11 @@ export async function ensureDir(dir: string): Promise<void> {
  * Write to a temp file in the same folder, then link (no overwrite) or rename (with force) into place.
  * Returns false when the file exists and force is off.
  */
-export async function writeAtomic(file: string, content: string, force: boolean): Promise<boolean> {
+export async function writeAtomic(file: string, content: string | Buffer, force: boolean): Promise<boolean> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   pendingTemps.add(tmp);
   try {
-    await writeFile(tmp, content, { encoding: 'utf8', mode: 0o644, flag: 'wx' });
+    await writeFile(tmp, content, { mode: 0o644, flag: 'wx' });
     if (force) {
       await rename(tmp, file);
       return true;

@@ -211,7 +211,13 @@ export function writeFromPrompt(body: Record<string, unknown>): string {
       '1. [1]：问题清楚，思路简洁，适合作为当天的入门阅读。',
     ].join('\n');
   }
-  const title = /标题：(.*)/.exec(user)?.[1]?.trim() || '这篇论文';
+  const paperMsg = messages.find((m) => m.role === 'user' && m.content.includes('标题：'))?.content ?? user;
+  const title = /标题：(.*)/.exec(paperMsg)?.[1]?.trim() || '这篇论文';
+  const one = /第\s*(\d+)\s*个问题[:：]\s*(.+)/.exec(user);
+  if (one) {
+    const sections = [...paperMsg.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
+    return `关于“${title}”的第 ${one[1]} 个问题（${one[2]!.trim()}）：这是模拟模型的回答。${sections.length ? `论文正文包括${sections.length}个部分。` : '论文摘要给出了研究的目标与主要结论。'}\n\n- 要点一：论文说明了研究动机。\n- 要点二：论文概述了方法与结果。`;
+  }
   const questions = [...user.matchAll(/^(\d+)\.\s+(.+)$/gm)].map((m) => m[2]!.trim());
   if (questions.length > 0) {
     return questions
@@ -245,5 +251,6 @@ export function writeFromPrompt(body: Record<string, unknown>): string {
     '## 小结',
     '',
     '总的来说，这项工作为一个老问题提供了新的视角，值得感兴趣的读者阅读原文。（本文由演示用的模拟模型生成。）',
+    ...(/图注/.test(user) ? ['', '图注：模拟模型翻译的关键图图注。'] : []),
   ].join('\n');
 }

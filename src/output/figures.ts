@@ -1,0 +1,26 @@
+/** --download-figures: keep the key figure next to the post (for blogs that host their own images). */
+import path from 'node:path';
+import type { ArxivClient } from '../arxiv/arxiv-client.js';
+import { fileStem } from '../arxiv/arxiv-id.js';
+import type { PostResult } from '../render/post.js';
+import { outputPath, writeAtomic } from './write-file.js';
+
+const TYPES: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'image/svg+xml': '.svg', 'image/webp': '.webp' };
+
+/** Download the figure and point the post at the local copy; on failure the post keeps arXiv's URL. */
+export async function localiseFigure(result: PostResult, dir: string, arxiv: ArxivClient, maxBytes: number, warn: (m: string) => void): Promise<PostResult> {
+  const f = result.figure;
+  if (!f) return result;
+  try {
+    const doc = await arxiv.document(f.src, maxBytes);
+    if (!doc) throw new Error('not found');
+    const ext = TYPES[doc.contentType.split(';')[0]!.trim()] ?? (path.extname(new URL(f.src).pathname).toLowerCase() || '.png');
+    if (!/^\.(png|jpe?g|gif|svg|webp)$/.test(ext)) throw new Error(`unexpected type ${doc.contentType}`);
+    const file = outputPath(dir, `${fileStem(result.paper.id)}-figure`, ext.slice(1));
+    await writeAtomic(file, doc.bytes, true);
+    return { ...result, figure: { ...f, src: `./${path.basename(file)}` } };
+  } catch (err) {
+    warn(`${result.paper.id}: could not download the figure ${f.src} (${(err as Error).message}); linking it instead`);
+    return result;
+  }
+}
