@@ -156,10 +156,10 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
   const outputs = settled.map((r) => (r as PromiseFulfilledResult<Answer>).value);
-  return assemble(paper, templates, outputs, { figure, usage, cachedCalls, deps });
+  return assemble(paper, templates, outputs, { figure, full, usage, cachedCalls, deps });
 }
 
-function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; usage: Usage; cachedCalls: number; deps: WriteDeps }): PostResult {
+function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; full: PaperText | undefined; usage: Usage; cachedCalls: number; deps: WriteDeps }): PostResult {
   let titleZh = '';
   let lede = '';
   let explainer: PostResult['explainer'];
@@ -183,12 +183,12 @@ function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { f
   }
   const order: PaperText['source'][] = ['html', 'ar5iv', 'pdf', 'abstract'];
   const used = outputs.map((x) => x.source).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? 'abstract';
-  const source = [paper.title, paper.abstract, paper.comment, paper.journalRef].join('\n');
+  const source = [paper.title, paper.abstract, paper.comment, paper.journalRef, ...(o.full?.sections.map((x) => x.text) ?? [])].join('\n');
   const written = [titleZh, explainer?.body ?? '', ...(qa?.pairs.map((p) => p.answer) ?? []), ...sections.map((x) => x.body)].join('\n');
   return {
     paper,
     titleZh,
-    unverifiedFigures: used === 'abstract' ? unverifiedFigures(written, source) : [],
+    unverifiedFigures: unverifiedFigures(written, source),
     summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),
     explainer,
     qa,
