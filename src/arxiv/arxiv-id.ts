@@ -34,7 +34,7 @@ const HOST_PATHS: Array<{ host: RegExp; path: RegExp }> = [
 ];
 
 const NEW_ID = /^(\d{2})(\d{2})\.(\d{4,5})(?:v([1-9]\d{0,3}))?$/;
-const OLD_ID = /^([a-z]+(?:-[a-z]+)?)(?:\.([A-Za-z]{2}))?\/(\d{2})(\d{2})(\d{3})(?:v([1-9]\d{0,3}))?$/;
+const OLD_ID = /^([a-z]+(?:-[a-z]+)?)(?:\.([A-Z]{2}))?\/(\d{2})(\d{2})(\d{3})(?:v([1-9]\d{0,3}))?$/;
 
 export type ParseResult = { ok: true; ref: ArxivRef } | { ok: false; input: string; reason: string };
 

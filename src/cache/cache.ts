@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { redact } from '../ui/redact.js';
 
 export interface Cache {
   readonly dir: string | undefined;
@@ -50,7 +51,8 @@ export function createCache(dir: string, onError?: (msg: string) => void): Cache
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-        await writeFile(tmp, JSON.stringify({ key: JSON.stringify(key), value }), { mode: 0o600 });
+        // a secret echoed by a server into an answer never reaches the disk
+        await writeFile(tmp, redact(JSON.stringify({ key: JSON.stringify(key), value })), { mode: 0o600 });
         await rename(tmp, file);
       } catch (err) {
         await unlink(tmp).catch(() => undefined);

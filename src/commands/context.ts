@@ -6,7 +6,9 @@ import { resolveSettings, type CommonFlags, type Env, type Settings } from '../c
 import type { ArxivClient } from '../arxiv/arxiv-client.js';
 import { getPaperText } from '../fulltext/get-text.js';
 import type { PaperText } from '../fulltext/types.js';
+import { PROVIDERS } from '../llm/providers.js';
 import type { Logger } from '../ui/logger.js';
+import { registerSecret } from '../ui/redact.js';
 import type { WriteDeps } from './write-paper.js';
 
 export function appPaths(): { cache: string; config: string } {
@@ -16,6 +18,8 @@ export function appPaths(): { cache: string; config: string } {
 }
 
 export async function loadSettings(flags: CommonFlags, env: Env, cwd = process.cwd()): Promise<Settings> {
+  // every provider key in the environment is masked in all we print or write, whichever provider runs
+  for (const p of Object.values(PROVIDERS)) registerSecret(env[p.keyEnv]?.trim());
   const paths = appPaths();
   const loaded = await loadConfigFile(flags.config, cwd, paths.config);
   return resolveSettings(flags, {

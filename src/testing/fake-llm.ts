@@ -24,6 +24,7 @@ export type LlmStep =
   | { kind: 'cut' } // stream ends cleanly without finish_reason or [DONE]
   | { kind: 'reset' } // socket destroyed mid-stream
   | { kind: 'stall' } // headers sent, then silence
+  | { kind: 'no-blank-end' } // the finish event is the last bytes, without its blank line or [DONE]
   | { kind: 'stream-error'; error: Record<string, unknown> }
   | { kind: 'raw'; contentType: string; body: string };
 
@@ -182,6 +183,10 @@ export class FakeLlm {
     }
     const finishChunk: Record<string, unknown> = { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish, ...(usagePlace === 'choice' ? { usage } : {}) }] };
     finishChunk['usage'] = usagePlace === 'finish' ? usage : null;
+    if (step.kind === 'no-blank-end') {
+      res.end(`data: ${JSON.stringify(finishChunk)}`);
+      return;
+    }
     send(finishChunk);
     if (usagePlace === 'separate') send({ ...base, choices: [], usage });
     res.end('data: [DONE]\n\n');

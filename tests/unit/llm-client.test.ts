@@ -139,6 +139,8 @@ describe('retries and failures', () => {
     ['cut', { kind: 'cut' as const }],
     ['reset', { kind: 'reset' as const }],
     ['stall', { kind: 'stall' as const }],
+    ['no-blank-end', { kind: 'no-blank-end' as const }],
+    ['stream-error', { kind: 'stream-error' as const, error: { message: 'upstream hiccup', type: 'server_error' } }],
   ])('a %s stream is retried', async (_n, step) => {
     fake.script(step, { text: ZH });
     const r = await client({ idleTimeoutMs: 300 }).complete({ messages: MSGS });
@@ -167,6 +169,37 @@ describe('retries and failures', () => {
     expect(err.fatal).toBe(true);
     expect(err.message).toMatch(/no balance or quota/);
     expect(fake.requests.length - before).toBe(1);
+  });
+
+  it.each([500, 502, 503, 529])('%s is retried', async (status) => {
+    fake.script({ kind: 'status', status, body: { error: { message: 'overloaded' } } }, { text: ZH });
+    const before = fake.requests.length;
+    expect((await client().complete({ messages: MSGS })).text).toBe(ZH);
+    expect(fake.requests.length - before).toBe(2);
+  });
+
+  it.each([
+    ['DeepSeek 400 Content Exists Risk', { kind: 'status' as const, status: 400, body: { error: { message: 'Content Exists Risk', type: 'invalid_request_error' } } }],
+    ['DashScope data_inspection_failed', { kind: 'status' as const, status: 400, body: { error: { code: 'data_inspection_failed', message: 'Input data may contain inappropriate content.', type: 'data_inspection_failed' } } }],
+    ['a moderation cut mid-stream', { kind: 'stream-error' as const, error: { message: 'Output data may contain inappropriate content.', type: 'data_inspection_failed', code: 'data_inspection_failed' } }],
+  ])('%s: reported for this paper, not retried, not fatal', async (_n, step) => {
+    fake.script(step);
+    const before = fake.requests.length;
+    const err = (await client().complete({ messages: MSGS }).catch((e: unknown) => e)) as DigestError;
+    expect(err.message).toMatch(/refused this paper \(content moderation/);
+    expect(err.fatal).toBe(false);
+    expect(fake.requests.length - before).toBe(1);
+  });
+
+  it('DeepSeek 400 "Model Not Exist" names the model and the endpoint', async () => {
+    fake.script({ kind: 'status', status: 400, body: { error: { message: 'Model Not Exist', type: 'invalid_request_error' } } });
+    const err = (await client({ model: 'deepseek-chat' }).complete({ messages: MSGS }).catch((e: unknown) => e)) as DigestError;
+    expect(err.message).toContain(`model "deepseek-chat" was not found at ${fake.url}`);
+  });
+
+  it('an answer that is only reasoning counts as empty: asked again once, then reported', async () => {
+    fake.script({ text: '', reasoning: 'reasoning_content' }, { text: '', reasoning: 'reasoning' });
+    await expect(client().complete({ messages: MSGS })).rejects.toThrow(/the model's answer was empty twice/);
   });
 
   it('404 names the model and the endpoint', async () => {
