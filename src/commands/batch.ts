@@ -46,11 +46,13 @@ export interface BatchOptions {
 
 export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
   const limit = pLimit(o.concurrency);
+  // papers start a few at a time, so a big day holds only the papers in flight, not all their prompts
+  const paperLimit = pLimit(Math.max(2, o.concurrency * 2));
   let fatal: string | undefined;
   const generator = `arxiv-digest ${version()}`;
   const outcomes: PaperOutcome[] = new Array(o.papers.length);
   await Promise.all(
-    o.papers.map(async (paper, i) => {
+    o.papers.map((paper, i) => paperLimit(async () => {
       const key = `${paper.id}v${paper.version}`;
       const skipReason = o.skip?.get(i);
       if (skipReason) {
@@ -85,7 +87,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
           o.logger.warn(`${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`);
         }
         await o.deliver(i, result);
-        outcomes[i] = { status: 'done', result };
+        outcomes[i] = { status: 'done', result: slim(result) };
         const u = result.usage;
         (o.reportUsage ? o.logger.info : o.logger.verbose)(
           `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}`,
@@ -104,7 +106,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
       } finally {
         o.settled?.(i);
       }
-    }),
+    })),
   );
   o.progress.stop();
   return outcomes;
@@ -116,4 +118,9 @@ export function summaryLine(outcomes: PaperOutcome[], llm: LlmClient | undefined
   const u = llm?.usage;
   const tokens = u ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}` : '';
   return `${n('done')} of ${outcomes.length} done, ${n('skipped')} skipped, ${n('failed')} failed${tokens}${extra}`;
+}
+
+/** What is kept of a delivered paper for the summary and the digest page: not its texts. */
+function slim(r: PostResult): PostResult {
+  return { ...r, explainer: undefined, qa: undefined, sections: [], paper: { ...r.paper, abstract: '', rawAbstract: '' } };
 }

@@ -3,11 +3,15 @@
  * usefulness (related work, acknowledgements, …), then trailing paragraphs of the longer sections;
  * the abstract, introduction, method, experiments and conclusion are kept longest.
  */
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { Section } from './types.js';
 
+let counter: ((text: string) => number) | undefined;
+
+/** Tokens by o200k (gpt-tokenizer), loaded on first use: its tables cost ~30 MB and are only needed for full text. */
 export function tokens(text: string): number {
-  return countTokens(text);
+  counter ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: (t: string) => number }).countTokens;
+  return counter(text);
 }
 
 /** Lower = cut earlier. */

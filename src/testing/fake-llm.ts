@@ -47,6 +47,8 @@ export interface FakeLlmOptions {
 export class FakeLlm {
   readonly requests: LlmRecord[] = [];
   private readonly steps: LlmStep[] = [];
+  /** Message-prefix fingerprints already seen, to report cached prompt tokens like OpenAI and DeepSeek. */
+  private readonly seenPrefixes = new Set<string>();
   private readonly rules: Array<{ when: (body: Record<string, unknown>) => boolean; step: LlmStep }> = [];
   private stopServer: (() => Promise<void>) | undefined;
   url = '';
@@ -129,8 +131,20 @@ export class FakeLlm {
     const reasoning = (answer as { reasoning?: ReasoningShape }).reasoning ?? 'none';
     const usagePlace = (answer as { usage?: UsagePlace }).usage ?? 'separate';
     const finish = (answer as { finishReason?: string }).finishReason ?? 'stop';
-    const promptTokens = Math.ceil(JSON.stringify(body['messages'] ?? '').length / 3);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: Math.ceil(text.length / 1.5), total_tokens: 0, prompt_tokens_details: { cached_tokens: 0 } };
+    const msgs = (body['messages'] as unknown[]) ?? [];
+    const promptTokens = Math.ceil(JSON.stringify(msgs).length / 3);
+    // the longest run of leading messages some earlier request already sent, in blocks of 128 tokens
+    let cachedChars = 0;
+    for (let k = msgs.length - 1; k >= 1; k--) {
+      const key = JSON.stringify(msgs.slice(0, k));
+      if (this.seenPrefixes.has(key)) {
+        cachedChars = key.length;
+        break;
+      }
+    }
+    for (let k = 1; k <= msgs.length; k++) this.seenPrefixes.add(JSON.stringify(msgs.slice(0, k)));
+    const cached = Math.floor(cachedChars / 3 / 128) * 128;
+    const usage = { prompt_tokens: promptTokens, completion_tokens: Math.ceil(text.length / 1.5), total_tokens: 0, prompt_tokens_details: { cached_tokens: cached }, prompt_cache_hit_tokens: cached, prompt_cache_miss_tokens: promptTokens - cached };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const thought = '好的，我先想一想这篇论文讲了什么。Let me think about the structure first.';
 
