@@ -3,10 +3,8 @@
  * at least `delayMs`, retries with backoff on 429/5xx/timeouts/garbage, and "empty for a real id"
  * retried before an id is called not found.
  */
-import { request } from 'undici';
-import type { Dispatcher } from 'undici';
 import { DigestError, isAbortError } from '../errors.js';
-import { backoff, createDispatcher, retryAfterMs, sleep } from '../net/http.js';
+import { backoff, getFetch, retryAfterMs, sleep } from '../net/http.js';
 import { userAgent } from '../version.js';
 import { refKey, type ArxivRef } from './arxiv-id.js';
 import { FeedFormatError, parseAtom } from './parse-atom.js';
@@ -37,20 +35,26 @@ type Decision<T> = { done: T } | { retry: string; waitMs?: number | undefined } 
 
 export type FetchOutcome = { ok: true; paper: Paper } | { ok: false; error: DigestError };
 
-/** Serialises requests and keeps start-to-start spacing ≥ delayMs (arXiv's terms of use). */
+/**
+ * Serialises requests (one connection's worth at a time) and starts each one at least delayMs after
+ * the previous one finished, so arXiv sees them spaced by the delay whatever the network adds.
+ */
 class PoliteQueue {
   private tail: Promise<unknown> = Promise.resolve();
-  private lastStart = -Infinity;
+  private lastEnd = -Infinity;
   constructor(private readonly delayMs: number) {}
 
   run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const next = this.tail.then(async () => {
       // timers may fire a millisecond early: loop until the spacing really holds
-      for (let wait = this.lastStart + this.delayMs - Date.now(); wait > 0; wait = this.lastStart + this.delayMs - Date.now()) {
+      for (let wait = this.lastEnd + this.delayMs - Date.now(); wait > 0; wait = this.lastEnd + this.delayMs - Date.now()) {
         await sleep(wait, signal);
       }
-      this.lastStart = Date.now();
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        this.lastEnd = Date.now();
+      }
     });
     this.tail = next.catch(() => undefined);
     return next;
@@ -59,7 +63,6 @@ class PoliteQueue {
 
 export class ArxivClient {
   private readonly queue: PoliteQueue;
-  private dispatcher: Dispatcher | undefined;
   /** Number of HTTP requests sent (for --verbose and tests). */
   requests = 0;
   /** When each request started (ms since epoch), to check the spacing. */
@@ -69,14 +72,8 @@ export class ArxivClient {
     this.queue = new PoliteQueue(opts.delayMs);
   }
 
-  private getDispatcher(): Dispatcher {
-    this.dispatcher ??= createDispatcher({ connections: 1, timeoutMs: this.opts.timeoutMs });
-    return this.dispatcher;
-  }
-
-  async close(): Promise<void> {
-    await this.dispatcher?.close().catch(() => undefined);
-  }
+  /** Nothing to release: requests run one at a time through the polite queue. */
+  async close(): Promise<void> {}
 
   /** Fetch metadata for many refs in as few requests as possible; results keyed by refKey(ref). */
   async fetchPapers(refs: ArxivRef[]): Promise<Map<string, FetchOutcome>> {
@@ -204,32 +201,43 @@ export class ArxivClient {
   private async send(url: string, maxBytes?: number): Promise<Sent> {
     this.requests++;
     this.startTimes.push(Date.now());
-    const res = await request(url, {
-      method: 'GET',
-      dispatcher: this.getDispatcher(),
-      headers: { 'user-agent': userAgent(), accept: 'application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.1' },
-      headersTimeout: this.opts.timeoutMs,
-      bodyTimeout: this.opts.timeoutMs,
-      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    for await (const c of res.body) {
-      size += (c as Buffer).length;
-      if (maxBytes !== undefined && size > maxBytes) {
-        tooLarge = true;
-        res.body.destroy();
-        break;
+    const fetch = await getFetch(this.opts.timeoutMs);
+    // one deadline for headers and body; the run's signal (Ctrl-C) aborts too
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, timeout]) : timeout;
+    try {
+      const res = await fetch(url, {
+        headers: { 'user-agent': userAgent(), accept: 'application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.1' },
+        signal,
+      });
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      let tooLarge = false;
+      if (res.body) {
+        const reader = res.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.byteLength;
+          if (maxBytes !== undefined && size > maxBytes) {
+            tooLarge = true;
+            await reader.cancel().catch(() => undefined);
+            break;
+          }
+          chunks.push(value);
+        }
       }
-      chunks.push(c as Buffer);
+      return { status: res.status, bytes: Buffer.concat(chunks), tooLarge, contentType: res.headers.get('content-type') ?? '', retryAfterMs: retryAfterMs((n) => res.headers.get(n)) };
+    } catch (err) {
+      if (timeout.aborted && !this.opts.signal?.aborted) {
+        const e = new Error('timed out');
+        (e as { code?: string }).code = 'ETIMEDOUT';
+        throw e;
+      }
+      throw err;
     }
-    const header = (name: string) => {
-      const v = res.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    return { status: res.statusCode, bytes: Buffer.concat(chunks), tooLarge, contentType: header('content-type') ?? '', retryAfterMs: retryAfterMs(header) };
   }
+
 }
 
 function oneLine(s: string): string {
@@ -247,7 +255,7 @@ function describeBody(body: string, contentType: string): string {
 function networkMessage(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: string }).code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? code ?? err.message;
 }

@@ -2,6 +2,7 @@
  * Write many papers with one shared limit on LLM calls. One paper's failure never loses the others;
  * a fatal error (bad key, no balance) stops calls that have not started.
  */
+import { createRequire } from 'node:module';
 import pLimit from 'p-limit';
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
@@ -51,6 +52,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
   let fatal: string | undefined;
   const generator = `arxiv-digest ${version()}`;
   const outcomes: PaperOutcome[] = new Array(o.papers.length);
+  let delivered = 0;
   await Promise.all(
     o.papers.map((paper, i) => paperLimit(async () => {
       const key = `${paper.id}v${paper.version}`;
@@ -88,6 +90,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
         }
         await o.deliver(i, result);
         outcomes[i] = { status: 'done', result: slim(result) };
+        if (++delivered % 50 === 0) collectGarbage();
         const u = result.usage;
         (o.reportUsage ? o.logger.info : o.logger.verbose)(
           `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}`,
@@ -123,4 +126,25 @@ export function summaryLine(outcomes: PaperOutcome[], llm: LlmClient | undefined
 /** What is kept of a delivered paper for the summary and the digest page: not its texts. */
 function slim(r: PostResult): PostResult {
   return { ...r, explainer: undefined, qa: undefined, sections: [], paper: { ...r.paper, abstract: '', rawAbstract: '' } };
+}
+
+let gc: (() => void) | undefined | null;
+
+/**
+ * A long batch makes garbage much faster than V8 collects it (every streamed chunk is parsed), so the
+ * heap, and the process's memory, grows with the batch although little is kept. A full collection every
+ * 50 papers keeps a 1,000-paper day near the size of a 50-paper one, for tens of ms each time.
+ */
+function collectGarbage(): void {
+  if (gc === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const req = createRequire(import.meta.url);
+      (req('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+      gc = (req('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.();
 }

@@ -2,14 +2,13 @@
  * Build the `openai` SDK client: undici's fetch with a proxy-aware dispatcher (Node 20's global fetch
  * ignores HTTPS_PROXY), and a fetch wrapper that makes non-OpenAI error bodies readable.
  */
-import { fetch as undiciFetch, Headers, Response } from 'undici';
-import { createDispatcher } from '../net/http.js';
+import { getFetch } from '../net/http.js';
 
 export async function createSdk(opts: { apiKey: string; baseURL: string; timeoutMs: number }) {
   const { default: OpenAI } = await import('openai');
-  const dispatcher = createDispatcher({ timeoutMs: opts.timeoutMs });
-  const wrapped = async (input: unknown, init?: Record<string, unknown>) => {
-    const res = await undiciFetch(input as string, { ...(init ?? {}), dispatcher } as never);
+  const fetch = await getFetch(opts.timeoutMs);
+  const wrapped = async (input: unknown, init?: RequestInit) => {
+    const res = await fetch(input as string, init);
     if (res.ok) return res;
     return normaliseErrorResponse(res);
   };

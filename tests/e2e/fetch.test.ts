@@ -260,9 +260,9 @@ describe('interruption', () => {
   it('SIGINT mid-run: exit 130, finished posts intact, no half or temp files', async () => {
     const dir = tempDir();
     // the first paper's two calls answer; the second paper's calls hang
-    s.llm.script({}, {}, { kind: 'stall' }, { kind: 'stall' });
+    s.llm.when((b) => JSON.stringify(b['messages']).includes('标题：0'), { kind: 'stall' });
     let kill: (sig: NodeJS.Signals) => void = () => undefined;
-    const done = runCli(['fetch', '1605.08386', '2104.12255', '-o', dir, '--concurrency', '2'], s.env({ DIGEST_LLM_IDLE_TIMEOUT_MS: '60000' }), {
+    const done = runCli(['fetch', '1605.08386', '2104.12255', '-o', dir, '--concurrency', '4'], s.env({ DIGEST_LLM_IDLE_TIMEOUT_MS: '60000' }), {
       onSpawn: (k) => (kill = k),
     });
     // wait until the first post is on disk and the stalled calls are in flight
