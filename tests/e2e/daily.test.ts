@@ -1,20 +1,14 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { rssFeed, syntheticEntry, type FeedItem } from '../../src/testing/fake-arxiv.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { startServers, TEST_KEY } from '../helpers/servers.js';
+import { TEST_KEY, useServers } from '../helpers/servers.js';
 
-let s: Awaited<ReturnType<typeof startServers>>;
+const s = useServers();
 let cacheDir: string;
-beforeAll(async () => {
-  s = await startServers();
-});
-afterAll(() => s.stop());
 beforeEach(() => {
-  s.arxiv.reset();
-  s.llm.reset();
   s.arxiv.rss = undefined; // the recorded cs.LG+cs.AI+cs.CL+stat.ML feed of Thu 24 Sep 2026
   cacheDir = tempDir('digest-cache-');
 });

@@ -2,21 +2,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { syntheticEntry } from '../../src/testing/fake-arxiv.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
-import { startServers, TEST_KEY } from '../helpers/servers.js';
+import { TEST_KEY, useServers } from '../helpers/servers.js';
 
-let s: Awaited<ReturnType<typeof startServers>>;
-beforeAll(async () => {
-  s = await startServers();
-});
-afterAll(() => s.stop());
-beforeEach(() => {
-  s.arxiv.reset();
-  s.llm.reset();
-});
+const s = useServers();
 
 const FIVE = ['1605.08386', '2104.12255', '1707.08567', '1601.00001', 'astro-ph/0601001'];
 const fm = (md: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(md)![1]!) as Record<string, unknown>;

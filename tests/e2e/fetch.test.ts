@@ -1,19 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { startServers, TEST_KEY } from '../helpers/servers.js';
+import { TEST_KEY, useServers } from '../helpers/servers.js';
 
-let s: Awaited<ReturnType<typeof startServers>>;
-beforeAll(async () => {
-  s = await startServers();
-});
-afterAll(() => s.stop());
-beforeEach(() => {
-  s.arxiv.reset();
-  s.llm.reset();
-});
+const s = useServers();
 
 const frontMatter = (md: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(md)![1]!) as Record<string, unknown>;
 const api = () => s.arxiv.requests.filter((q) => q.url.startsWith('/api/query'));

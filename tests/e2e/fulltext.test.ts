@@ -1,23 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { syntheticEntry } from '../../src/testing/fake-arxiv.js';
 import { makePdf } from '../../src/testing/make-pdf.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { startServers } from '../helpers/servers.js';
+import { useServers } from '../helpers/servers.js';
 
-let s: Awaited<ReturnType<typeof startServers>>;
+const s = useServers();
 const html = readFileSync(new URL('../../fixtures/fulltext/latexml-2609.99001v1.html', import.meta.url), 'utf8');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
-beforeAll(async () => {
-  s = await startServers();
-});
-afterAll(() => s.stop());
 beforeEach(() => {
-  s.arxiv.reset();
-  s.llm.reset();
   s.arxiv.documents.clear();
   s.arxiv.add(
     syntheticEntry('2609.99001', 'Sparse Routing for Tiny Translators', 'We route each token through two of 16 small experts and reach 31.4 BLEU.', { categories: ['cs.CL'] }),

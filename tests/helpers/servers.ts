@@ -1,4 +1,5 @@
 /** Start the fake arXiv and fake LLM for a test file, and the env that points the CLI at them. */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { FakeArxiv, type FakeArxivOptions } from '../../src/testing/fake-arxiv.js';
 import { FakeLlm, type FakeLlmOptions } from '../../src/testing/fake-llm.js';
 import { cleanEnv } from './cli.js';
@@ -21,4 +22,33 @@ export async function startServers(o: { arxiv?: FakeArxivOptions; llm?: FakeLlmO
       ...extra,
     });
   return { arxiv, llm, env, stop: () => Promise.all([arxiv.stop(), llm.stop()]) };
+}
+
+export type Servers = Awaited<ReturnType<typeof startServers>>;
+
+/** Start the fakes for a test file (beforeAll), stop them after, and reset them before each test. */
+export function useServers(o: Parameters<typeof startServers>[0] = {}): Servers {
+  let current: Servers | undefined;
+  beforeAll(async () => {
+    current = await startServers(o);
+  });
+  afterAll(() => current?.stop());
+  beforeEach(() => {
+    current!.arxiv.reset();
+    current!.llm.reset();
+  });
+  const get = () => {
+    if (!current) throw new Error('servers not started yet');
+    return current;
+  };
+  return {
+    get arxiv() {
+      return get().arxiv;
+    },
+    get llm() {
+      return get().llm;
+    },
+    env: (extra?: Record<string, string>) => get().env(extra),
+    stop: () => get().stop(),
+  };
 }
