@@ -48,8 +48,12 @@ export function easternToUtc(date: string, hh: number, mm = 0): Date {
   return new Date(t);
 }
 
+let offsetFormat: Intl.DateTimeFormat | undefined;
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 function easternOffsetMinutes(d: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'longOffset' })
+  offsetFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'longOffset' });
+  const name = offsetFormat
     .formatToParts(d)
     .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-05:00';
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
@@ -58,7 +62,8 @@ function easternOffsetMinutes(d: Date): number {
 }
 
 export function easternDateOf(d: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  dateFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+  return dateFormat.format(d);
 }
 
 /** The submission cutoff an announcement day closes: 14:00 ET that day, or Friday's for Sunday. */
