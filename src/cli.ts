@@ -107,6 +107,7 @@ function main(argv: string[]): void {
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('--provider <name>', 'provider preset')
     .option('--model <name>', 'model name')
+    .option('--source <which>', 'full or abstract')
     .action(async (opts: Record<string, string>) => {
       const { runConfig } = await import('./commands/config-cmd.js');
       await run(() => runConfig(opts, process.env, (s) => process.stdout.write(s)));
