@@ -33,6 +33,9 @@ export function stripThink(text: string): string {
   return s.trim();
 }
 
+/** Shown in a live preview where a model's reasoning (without an opening tag) ends and the answer starts. */
+export const REASONING_MARK = '> （以上是模型的思考过程，不会写入文章；正文从这里开始）';
+
 /** Incremental version for live preview: hides <think> blocks, also when tags are split across chunks. */
 export class ThinkFilter {
   private buf = '';
@@ -53,7 +56,15 @@ export class ThinkFilter {
         this.inThink = false;
         continue;
       }
+      // a closing tag with no opening one (R1 deployments that omit <think>): what was shown was
+      // reasoning; say so in the preview (the final text drops it)
+      const lone = this.buf.indexOf('</think>');
       const open = this.buf.indexOf('<think>');
+      if (lone !== -1 && (open === -1 || lone < open)) {
+        out += `${this.buf.slice(0, lone)}\n\n${REASONING_MARK}\n\n`;
+        this.buf = this.buf.slice(lone + 8);
+        continue;
+      }
       if (open !== -1) {
         out += this.buf.slice(0, open);
         this.buf = this.buf.slice(open + 7);
@@ -62,7 +73,8 @@ export class ThinkFilter {
       }
       // keep a possible partial tag at the end
       const lt = this.buf.lastIndexOf('<');
-      if (lt !== -1 && lt > this.buf.length - 8 && '<think>'.startsWith(this.buf.slice(lt))) {
+      const tail = lt === -1 ? '' : this.buf.slice(lt);
+      if (lt !== -1 && lt > this.buf.length - 9 && ('<think>'.startsWith(tail) || '</think>'.startsWith(tail))) {
         out += this.buf.slice(0, lt);
         this.buf = this.buf.slice(lt);
       } else {
