@@ -72,9 +72,6 @@ export class ArxivClient {
     this.queue = new PoliteQueue(opts.delayMs);
   }
 
-  /** Nothing to release: requests run one at a time through the polite queue. */
-  async close(): Promise<void> {}
-
   /** Fetch metadata for many refs in as few requests as possible; results keyed by refKey(ref). */
   async fetchPapers(refs: ArxivRef[]): Promise<Map<string, FetchOutcome>> {
     const out = new Map<string, FetchOutcome>();

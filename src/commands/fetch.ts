@@ -87,65 +87,61 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const cache = openCache(settings, logger);
   const arxiv = new ArxivClient({ ...settings.arxiv, signal: io.signal, log: (m) => logger.warn(m) });
   const text = textDeps(settings, arxiv, cache, logger);
-  try {
-    logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
-    const metadata = await fetchPapersCached(arxiv, cache, todo);
-    logger.verbose(`arXiv: ${arxiv.requests} request(s)`);
+  logger.verbose(`arXiv: ${settings.arxiv.apiUrl}, ${todo.length} id(s), batches of ${settings.arxiv.batchSize}, ${settings.arxiv.delayMs} ms apart`);
+  const metadata = await fetchPapersCached(arxiv, cache, todo);
+  logger.verbose(`arXiv: ${arxiv.requests} request(s)`);
 
-    const papers: Paper[] = [];
-    for (const r of todo) {
-      const o = metadata.get(refKey(r))!;
-      if (o.ok) papers.push(o.paper);
-      else logger.error(o.error.message);
-    }
-
-    if (flags.dryRun) {
-      await printPrompts(papers, templates, flags.json === true, io.stdout, text);
-      return papers.length < todo.length ? 1 : 0;
-    }
-    const client = llm!;
-    logger.verbose(`LLM: ${settings.llm.preset.name} at ${settings.llm.baseURL}, model ${client.opts.model}, ${settings.concurrency} call(s) at once, stream ${settings.llm.stream}`);
-
-    const live = !flags.output && !flags.json && io.stdoutIsTTY && settings.llm.stream;
-    if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
-    const sink = new OrderedSink(io.stdout, papers.length);
-    const progress = await createProgress({ enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet && !live, total: papers.length, logger });
-    const outcomes = await runBatch({
-      papers,
-      templates,
-      llm: client,
-      cache,
-      text,
-      reportUsage: true,
-      concurrency: settings.concurrency,
-      now: settings.now,
-      signal: io.signal,
-      logger,
-      progress,
-      ...(live ? { live: (i: number) => sink.part(i) } : {}),
-      deliver: async (i, result) => {
-        const part = sink.part(i);
-        if (flags.output) {
-          if (flags.downloadFigures) result = await localiseFigure(result, flags.output, arxiv, settings.fulltext.maxBytes, (m) => logger.warn(m));
-          const file = outputPath(flags.output, result.paper.id, flags.json ? 'json' : 'md');
-          const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
-          if (await writeAtomic(file, content, flags.force === true)) part.write(`${file}\n`);
-          else logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile (use --force to overwrite)`);
-        } else if (flags.json) {
-          part.write(`${renderJson(result)}\n`);
-        } else if (!live) {
-          part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
-        }
-      },
-      settled: (i) => sink.part(i).end(),
-    });
-    const notFound = todo.length - papers.length;
-    const all = [...outcomes, ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' }))];
-    logger.info(summaryLine(all, client));
-    return all.some((o) => o.status !== 'done') ? 1 : 0;
-  } finally {
-    await arxiv.close();
+  const papers: Paper[] = [];
+  for (const r of todo) {
+    const o = metadata.get(refKey(r))!;
+    if (o.ok) papers.push(o.paper);
+    else logger.error(o.error.message);
   }
+
+  if (flags.dryRun) {
+    await printPrompts(papers, templates, flags.json === true, io.stdout, text);
+    return papers.length < todo.length ? 1 : 0;
+  }
+  const client = llm!;
+  logger.verbose(`LLM: ${settings.llm.preset.name} at ${settings.llm.baseURL}, model ${client.opts.model}, ${settings.concurrency} call(s) at once, stream ${settings.llm.stream}`);
+
+  const live = !flags.output && !flags.json && io.stdoutIsTTY && settings.llm.stream;
+  if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
+  const sink = new OrderedSink(io.stdout, papers.length);
+  const progress = await createProgress({ enabled: io.stderrIsTTY && !flags.verbose && !flags.quiet && !live, total: papers.length, logger });
+  const outcomes = await runBatch({
+    papers,
+    templates,
+    llm: client,
+    cache,
+    text,
+    reportUsage: true,
+    concurrency: settings.concurrency,
+    now: settings.now,
+    signal: io.signal,
+    logger,
+    progress,
+    ...(live ? { live: (i: number) => sink.part(i) } : {}),
+    deliver: async (i, result) => {
+      const part = sink.part(i);
+      if (flags.output) {
+        if (flags.downloadFigures) result = await localiseFigure(result, flags.output, arxiv, settings.fulltext.maxBytes, (m) => logger.warn(m));
+        const file = outputPath(flags.output, result.paper.id, flags.json ? 'json' : 'md');
+        const content = flags.json ? `${renderJson(result)}\n` : renderMarkdown(result);
+        if (await writeAtomic(file, content, flags.force === true)) part.write(`${file}\n`);
+        else logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile (use --force to overwrite)`);
+      } else if (flags.json) {
+        part.write(`${renderJson(result)}\n`);
+      } else if (!live) {
+        part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
+      }
+    },
+    settled: (i) => sink.part(i).end(),
+  });
+  const notFound = todo.length - papers.length;
+  const all = [...outcomes, ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' }))];
+  logger.info(summaryLine(all, client));
+  return all.some((o) => o.status !== 'done') ? 1 : 0;
 }
 
 async function printPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void, text: TextDeps): Promise<void> {
