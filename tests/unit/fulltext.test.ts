@@ -7,7 +7,7 @@ import { cleanPdfPages, pdfToSections } from '../../src/fulltext/pdf-text.js';
 import { makePdf } from '../../src/testing/make-pdf.js';
 
 const html = readFileSync(new URL('../../fixtures/fulltext/latexml-2609.99001v1.html', import.meta.url), 'utf8');
-const parsed = parseLatexml(html, 'https://arxiv.org/html/2609.99001v1/');
+const parsed = parseLatexml(html, 'http://127.0.0.1:9/html/2609.99001v1/');
 
 describe('LaTeXML HTML → sections', () => {
   it('keeps the section structure, drops bibliography and appendix', () => {
@@ -39,7 +39,7 @@ describe('LaTeXML HTML → sections', () => {
   });
 
   it('lists figures with absolute URLs; tables are not figures', () => {
-    expect(parsed.figures).toEqual([{ src: 'https://arxiv.org/html/2609.99001v1/x1.png', caption: 'Figure 1: Overview of the routing framework: a gate picks two experts per token.' }]);
+    expect(parsed.figures).toEqual([{ src: 'http://127.0.0.1:9/html/2609.99001v1/x1.png', caption: 'Figure 1: Overview of the routing framework: a gate picks two experts per token.' }]);
   });
 
   it('key figure: the one called an overview/architecture, else the first, else none', () => {

@@ -236,10 +236,13 @@ describe('retries and failures', () => {
   });
 });
 
+// The base URL only decides the request's shape here; every request goes to the fake server.
+const OPENAI_V1 = PROVIDERS['openai']!.baseURL;
+
 describe('provider request shapes', () => {
   it.each([
-    ['openai', 'gpt-4.1-mini', 'https://api.openai.com/v1', { max_completion_tokens: 100, temperature: 0.5 }, []],
-    ['openai', 'gpt-5-mini', 'https://api.openai.com/v1', { max_completion_tokens: 100 }, ['temperature', 'max_tokens']],
+    ['openai', 'gpt-4.1-mini', OPENAI_V1, { max_completion_tokens: 100, temperature: 0.5 }, []],
+    ['openai', 'gpt-5-mini', OPENAI_V1, { max_completion_tokens: 100 }, ['temperature', 'max_tokens']],
     ['openai', 'my-local-model', 'http://vllm.local/v1', { max_tokens: 100, temperature: 0.5 }, ['max_completion_tokens']],
     ['deepseek', 'deepseek-v4-flash', '', { max_tokens: 100, temperature: 0.5, thinking: { type: 'disabled' } }, []],
     ['moonshot', 'kimi-k2.6', '', { max_tokens: 100 }, ['temperature', 'top_p']],
