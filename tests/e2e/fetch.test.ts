@@ -181,7 +181,7 @@ describe('digest fetch (built CLI against fake servers)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rejected the API key \(401\).*check OPENAI_API_KEY/);
     expect(r.stderr + r.stdout).not.toContain(TEST_KEY);
-    expect(r.stderr.match(/401/g)).toHaveLength(1);
+    expect(r.stderr.match(/rejected the API key/g)).toHaveLength(1); // (a port number may contain "401")
     expect(s.llm.requests).toHaveLength(1);
   });
 
