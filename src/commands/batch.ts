@@ -39,8 +39,6 @@ export interface BatchOptions {
   live?: (i: number) => SinkPart | undefined;
   /** Write or print a finished paper; a throw counts as that paper's failure. */
   deliver: (i: number, result: PostResult) => Promise<void>;
-  /** Say each paper's token use on stderr (otherwise only with --verbose). */
-  reportUsage?: boolean;
   /** Called once per paper when it is settled, whatever the outcome. */
   settled?: (i: number) => void;
 }
@@ -92,7 +90,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
         outcomes[i] = { status: 'done', result: slim(result) };
         if (++delivered % 50 === 0) collectGarbage();
         const u = result.usage;
-        (o.reportUsage ? o.logger.info : o.logger.verbose)(
+        o.logger.info(
           `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}`,
         );
         o.progress.done(key, true, result.titleZh || paper.title);

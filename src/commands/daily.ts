@@ -154,7 +154,6 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     llm: client,
     cache,
     text,
-    reportUsage: true,
     concurrency: settings.concurrency,
     now: settings.now,
     signal: io.signal,

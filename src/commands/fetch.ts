@@ -113,7 +113,6 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
     llm: client,
     cache,
     text,
-    reportUsage: true,
     concurrency: settings.concurrency,
     now: settings.now,
     signal: io.signal,

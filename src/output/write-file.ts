@@ -5,9 +5,6 @@ import path from 'node:path';
 import { fileStem } from '../arxiv/arxiv-id.js';
 import { DigestError } from '../errors.js';
 
-/** Temp files still on disk, removed on Ctrl-C. */
-const pendingTemps = new Set<string>();
-
 export function outputPath(dir: string, id: string, ext: string): string {
   const file = path.join(path.resolve(dir), `${fileStem(id)}.${ext}`);
   if (path.dirname(file) !== path.resolve(dir)) throw new DigestError('output', `refusing to write outside ${dir}: ${file}`);
@@ -28,7 +25,6 @@ export async function ensureDir(dir: string): Promise<void> {
  */
 export async function writeAtomic(file: string, content: string | Buffer, force: boolean): Promise<boolean> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  pendingTemps.add(tmp);
   try {
     await writeFile(tmp, content, { mode: 0o644, flag: 'wx' });
     if (force) {
@@ -46,18 +42,5 @@ export async function writeAtomic(file: string, content: string | Buffer, force:
     throw new DigestError('output', `cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   } finally {
     await unlink(tmp).catch(() => undefined);
-    pendingTemps.delete(tmp);
   }
-}
-
-/** Synchronous clean-up for signal handlers. */
-export function removePendingTemps(unlinkSync: (p: string) => void): void {
-  for (const t of pendingTemps) {
-    try {
-      unlinkSync(t);
-    } catch {
-      /* already gone */
-    }
-  }
-  pendingTemps.clear();
 }

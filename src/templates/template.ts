@@ -75,10 +75,6 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
 const BUILTIN_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
-export function builtinDir(): string {
-  return BUILTIN_DIR;
-}
-
 function templateError(file: string, msg: string): DigestError {
   return new DigestError('template', `template ${file}: ${msg}`);
 }
