@@ -91,7 +91,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
         if (++delivered % 50 === 0) collectGarbage();
         const u = result.usage;
         o.logger.info(
-          `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}`,
+          `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}${result.followUps ? ` · ${result.followUps} follow-up(s)` : ''}`,
         );
         o.progress.done(key, true, result.titleZh || paper.title);
       } catch (err) {
@@ -117,7 +117,9 @@ export function summaryLine(outcomes: PaperOutcome[], llm: LlmClient | undefined
   const n = (s: PaperOutcome['status']) => outcomes.filter((x) => x.status === s).length;
   const cached = outcomes.reduce((a, x) => a + (x.status === 'done' ? x.result.cachedCalls : 0), 0);
   const u = llm?.usage;
-  const tokens = u ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}` : '';
+  const f = llm?.followUps;
+  const followUps = f?.requests ? ` · ${f.requests} follow-up request(s) for missing answers or titles (tokens in ${f.promptTokens}, out ${f.completionTokens})` : '';
+  const tokens = u ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${followUps}` : '';
   return `${n('done')} of ${outcomes.length} done, ${n('skipped')} skipped, ${n('failed')} failed${tokens}${extra}`;
 }
 

@@ -43,11 +43,19 @@ export function keyFigure(text: PaperText | undefined): Figure | undefined {
   return figs.find((f) => /overview|framework|architecture|pipeline|illustration of|schematic/i.test(f.caption)) ?? figs[0];
 }
 
+/** Follow-ups for templates written without them: one missing question, a missing title. */
+export const DEFAULT_ASK_ONE = '请依据上面的论文内容，用中文回答第 {{number}} 个问题：{{question}}';
+export const DEFAULT_ASK_TITLE = '请为上面这篇解读文章拟一个吸引人、但不夸大结论的中文标题，不超过 30 个字。只输出标题本身，不要加引号、序号或任何说明。';
+
 export interface Built {
   /** Messages of the (first) request. */
   messages: ChatMessage[];
   /** qa one-by-one: the question messages, in order. */
   questions: ChatMessage[] | undefined;
+  /** The message that asks question i alone (one-by-one, or a follow-up for a missing answer). */
+  ask: (i: number) => ChatMessage;
+  /** The follow-up that asks for a title alone. */
+  askTitle: () => ChatMessage;
   source: PaperText['source'];
   /** Full-text budget report for --verbose. */
   budget?: { textTokens: number; budget: number; cuts: string[] };
@@ -81,11 +89,13 @@ export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {})
     if (tpl.kind === 'qa' && mode === 'all-at-once' && tpl.askAll) user += `\n\n${renderString(tpl.askAll, vars, where)}`;
     if (o.figure && tpl.figure) user += `\n\n${renderString(tpl.figure, { ...vars, figure_caption: fenceSafe(o.figure.caption) }, where)}`;
     messages.push({ role: 'user', content: user });
-    const questions =
-      tpl.kind === 'qa' && mode === 'one-by-one'
-        ? tpl.questions.map((q, i) => ({ role: 'user' as const, content: renderString(tpl.askOne, { ...vars, question: q, number: String(i + 1) }, where) }))
-        : undefined;
-    return { messages, questions };
+    const ask = (i: number): ChatMessage => ({
+      role: 'user',
+      content: renderString(tpl.askOne || DEFAULT_ASK_ONE, { ...vars, question: tpl.questions[i], number: String(i + 1) }, where),
+    });
+    const askTitle = (): ChatMessage => ({ role: 'user', content: renderString(tpl.askTitle || DEFAULT_ASK_TITLE, vars, where) });
+    const questions = tpl.kind === 'qa' && mode === 'one-by-one' ? tpl.questions.map((_, i) => ask(i)) : undefined;
+    return { messages, questions, ask, askTitle };
   };
   if (text.source === 'abstract') return { ...compose(''), source: 'abstract' };
   // the budget for the paper text: the context minus the answer, the prompt around the text and,

@@ -7,11 +7,12 @@ import type { Figure, PaperText } from '../fulltext/types.js';
 import type { ChatMessage, LlmClient, LlmResult, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
 import { unverifiedFigures } from '../render/fact-check.js';
-import { parsePost, parseQa, qaProblem, type QaPair } from '../render/parse-output.js';
+import { cleanTitle, parsePost } from '../render/parse-output.js';
+import { cleanSingleAnswer, parseQa, type QaPair } from '../render/parse-qa.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
-import { buildMessages, keyFigure, qaMode, type SourceChoice } from './prompt-build.js';
+import { buildMessages, keyFigure, qaMode, type Built, type SourceChoice } from './prompt-build.js';
 
 export { buildMessages, templateVars } from './prompt-build.js';
 
@@ -39,7 +40,10 @@ export interface WriteDeps {
 interface CachedAnswer {
   text: string;
   source?: PaperText['source'];
+  /** qa: one answer per question, after any follow-ups. */
   pairs?: QaPair[];
+  /** post: the title, from the answer or from a follow-up. */
+  titleZh?: string;
   figure?: Figure;
 }
 
@@ -47,6 +51,7 @@ interface Answer {
   tpl: Template;
   text: string;
   pairs?: QaPair[];
+  titleZh?: string;
   source: PaperText['source'];
 }
 
@@ -69,8 +74,11 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   if (live) live.write(`${headerBlock(paper)}\n`);
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
   let cachedCalls = 0;
+  /** Requests answered from the cache of paid answers, and follow-ups actually sent. */
+  let keptAnswers = 0;
+  let followUps = 0;
 
-  const call = async (tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, validate?: (t: string) => string | undefined): Promise<LlmResult> => {
+  const call = async (tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, followUp = false): Promise<LlmResult> => {
     const stop = deps.stopped();
     if (stop) throw new DigestError('llm', `not started: ${stop}`);
     try {
@@ -80,17 +88,71 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
         ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
         requireChinese: tpl.requireChinese,
         signal: deps.signal,
-        ...(validate ? { validate } : {}),
+        cache: deps.cache,
+        followUp,
         ...(part ? { onDelta: (t: string) => part.write(t), onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n') } : {}),
       });
-      usage.promptTokens += res.usage.promptTokens;
-      usage.completionTokens += res.usage.completionTokens;
-      usage.cachedTokens += res.usage.cachedTokens;
+      if (res.cached) keptAnswers++;
+      else {
+        usage.promptTokens += res.usage.promptTokens;
+        usage.completionTokens += res.usage.completionTokens;
+        usage.cachedTokens += res.usage.cachedTokens;
+        if (followUp) followUps++;
+      }
       return res;
     } catch (err) {
       if (err instanceof DigestError && err.fatal) deps.stop(err);
       throw err;
     }
+  };
+
+  /** Full text: one question per request, in one conversation (system → paper → q1, a1, q2 …). */
+  const askOneByOne = async (tpl: Template, built: Built, part: SinkPart | undefined) => {
+    const conversation = [...built.messages];
+    const pairs: QaPair[] = [];
+    for (const [n, q] of built.questions!.entries()) {
+      deps.onStage?.(`question ${n + 1}/${built.questions!.length}`);
+      part?.write(`### ${tpl.questions[n]}\n\n`);
+      conversation.push(q);
+      const res = await call(tpl, [...conversation], part);
+      conversation.push({ role: 'assistant', content: res.text });
+      pairs.push({ question: tpl.questions[n]!, answer: tidyAnswer(cleanSingleAnswer(res.text, tpl.questions[n]!)) });
+      part?.write('\n\n');
+    }
+    return { text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs };
+  };
+
+  /**
+   * All questions in one answer, in whatever shape the model chose. The answers found are kept; each
+   * missing one is asked alone on the same prefix (system → paper → the answer so far), so the
+   * provider's prompt cache still applies. Fails only when a question still has no answer.
+   */
+  const completeQa = async (tpl: Template, built: Built, text: string, part: SinkPart | undefined) => {
+    const answers = parseQa(text, tpl.questions).answers;
+    const missing = tpl.questions.flatMap((_, n) => (answers[n] === undefined ? [n] : []));
+    if (missing.length) deps.verbose(`${key} ${tpl.name}: no answer found for question ${missing.map((n) => n + 1).join(', ')}; asking ${missing.length === 1 ? 'it' : 'them'} alone`);
+    const prefix: ChatMessage[] = [...built.messages, { role: 'assistant', content: text }];
+    for (const n of missing) {
+      deps.onStage?.(`follow-up: question ${n + 1}`);
+      part?.write(`\n\n### ${tpl.questions[n]}\n\n`);
+      const res = await call(tpl, [...prefix, built.ask(n)], part, true);
+      const answer = cleanSingleAnswer(res.text, tpl.questions[n]!);
+      if (!answer.trim()) throw new DigestError('llm', `${tpl.name}: no answer to question ${n + 1} (${tpl.questions[n]}), even when asked alone`);
+      answers[n] = answer;
+    }
+    const pairs = tpl.questions.map((q, n) => ({ question: q, answer: tidyAnswer(answers[n]!) }));
+    return { text, pairs };
+  };
+
+  /** The post's title, or one asked for in a short follow-up when the answer has none ('' if that fails too). */
+  const titleOf = async (tpl: Template, built: Built, text: string): Promise<string> => {
+    const found = parsePost(text).titleZh;
+    if (found) return found;
+    deps.verbose(`${key} ${tpl.name}: the answer has no title; asking for one`);
+    deps.onStage?.('follow-up: title');
+    const res = await call(tpl, [...built.messages, { role: 'assistant', content: text }, built.askTitle()], undefined, true);
+    const line = parsePost(res.text).titleZh || res.text.split('\n').find((l) => l.trim()) || '';
+    return cleanTitle(line.replace(/^#+\s*/, '')).slice(0, 80);
   };
 
   const runTemplate = async (tpl: Template, i: number): Promise<Answer> => {
@@ -100,7 +162,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
       cachedCalls++;
       part?.write(hit.text);
       part?.end();
-      return { tpl, text: hit.text, ...(hit.pairs ? { pairs: hit.pairs } : {}), source: hit.source ?? 'abstract' };
+      return { tpl, text: hit.text, ...(hit.pairs ? { pairs: hit.pairs } : {}), ...(hit.titleZh !== undefined ? { titleZh: hit.titleZh } : {}), source: hit.source ?? 'abstract' };
     }
     const text = textFor(tpl);
     const mode = qaMode(tpl, text.source);
@@ -114,27 +176,21 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
           deps.verbose(`${key} ${tpl.name}: ${built.source} text ${b.textTokens} tokens, budget ${b.budget}${b.cuts.length ? `; cut ${b.cuts.join(', ')}` : '; nothing cut'}`);
         }
         try {
-          const answer = await deps.limit(async () => {
+          const answer = await deps.limit(async (): Promise<Answer> => {
             deps.onStage?.(`writing ${tpl.name}`);
-            if (!built.questions) {
-              const res = await call(tpl, built.messages, part, tpl.kind === 'qa' ? (t) => qaProblem(t, tpl.questions) : undefined);
-              return { tpl, text: res.text, source: built.source } as Answer;
-            }
-            // one question at a time, in one conversation: system → paper → q1, a1, q2 …
-            const conversation = [...built.messages];
-            const pairs: QaPair[] = [];
-            for (const [n, q] of built.questions.entries()) {
-              deps.onStage?.(`question ${n + 1}/${built.questions.length}`);
-              part?.write(`### ${tpl.questions[n]}\n\n`);
-              conversation.push(q);
-              const res = await call(tpl, [...conversation], part);
-              conversation.push({ role: 'assistant', content: res.text });
-              pairs.push({ question: tpl.questions[n]!, answer: flattenHeadings(sanitizeModelMarkdown(res.text)) });
-              part?.write('\n\n');
-            }
-            return { tpl, text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs, source: built.source } as Answer;
+            if (built.questions) return { tpl, ...(await askOneByOne(tpl, built, part)), source: built.source };
+            const res = await call(tpl, built.messages, part);
+            if (tpl.kind === 'qa') return { tpl, ...(await completeQa(tpl, built, res.text, part)), source: built.source };
+            if (tpl.kind === 'post') return { tpl, text: res.text, titleZh: await titleOf(tpl, built, res.text), source: built.source };
+            return { tpl, text: res.text, source: built.source };
           });
-          const entry: CachedAnswer = { text: answer.text, source: answer.source, ...(answer.pairs ? { pairs: answer.pairs } : {}), ...(tpl.kind === 'post' && figure ? { figure } : {}) };
+          const entry: CachedAnswer = {
+            text: answer.text,
+            source: answer.source,
+            ...(answer.pairs ? { pairs: answer.pairs } : {}),
+            ...(answer.titleZh !== undefined ? { titleZh: answer.titleZh } : {}),
+            ...(tpl.kind === 'post' && figure ? { figure } : {}),
+          };
           await deps.cache.set('llm', cacheKey, entry);
           return answer;
         } catch (err) {
@@ -156,27 +212,26 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
   const outputs = settled.map((r) => (r as PromiseFulfilledResult<Answer>).value);
-  return assemble(paper, templates, outputs, { figure, full, usage, cachedCalls, deps });
+  return assemble(paper, templates, outputs, { figure, full, usage, cachedCalls: cachedCalls + keptAnswers, followUps, deps });
 }
 
-function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; full: PaperText | undefined; usage: Usage; cachedCalls: number; deps: WriteDeps }): PostResult {
+function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; full: PaperText | undefined; usage: Usage; cachedCalls: number; followUps: number; deps: WriteDeps }): PostResult {
   let titleZh = '';
   let lede = '';
   let explainer: PostResult['explainer'];
   let qa: PostResult['qa'];
   let figure: PostResult['figure'];
   const sections: Section[] = [];
-  for (const { tpl, text, pairs } of outputs) {
+  for (const { tpl, text, pairs, titleZh: asked } of outputs) {
     if (tpl.kind === 'post') {
       const p = parsePost(text);
-      titleZh = p.titleZh;
+      titleZh = asked || p.titleZh;
       lede = p.lede;
       explainer = { heading: tpl.heading, body: p.body };
       if (o.figure) figure = { src: o.figure.src, caption: p.figureCaption || o.figure.caption, captionEn: o.figure.caption };
     } else if (tpl.kind === 'qa') {
-      const parsed = pairs ?? parseQa(text, tpl.questions);
-      if (!parsed) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);
-      qa = { heading: tpl.heading, pairs: parsed };
+      if (!pairs) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);
+      qa = { heading: tpl.heading, pairs };
     } else {
       sections.push({ name: tpl.name, heading: tpl.heading, body: sanitizeModelMarkdown(text) });
     }
@@ -200,6 +255,7 @@ function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { f
     source: used,
     usage: o.usage,
     cachedCalls: o.cachedCalls,
+    followUps: o.followUps,
     generatedAt: o.deps.now,
     generator: o.deps.generator,
   };
@@ -208,7 +264,7 @@ function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { f
 /** What determines a template's answer for a paper: never the key, always the prompt's content hash. */
 export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient, extra: { source: PaperText['source']; mode: string; contextTokens: number }): unknown {
   const o = llm.opts;
-  return { v: 2, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody, ...extra };
+  return { v: 3, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody, ...extra };
 }
 
 /** Two sentences of Chinese prose from a longer answer, for listings when there is no lede. */
@@ -220,4 +276,8 @@ export function fallbackSummary(md: string): string {
     .join(' ');
   const sentences = prose.match(/[^。！？]+[。！？]/g) ?? (prose ? [prose] : []);
   return sentences.slice(0, 2).join('').replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+function tidyAnswer(md: string): string {
+  return flattenHeadings(sanitizeModelMarkdown(md));
 }

@@ -4,7 +4,9 @@
  * body, "no finish_reason" treated as a cut stream, reasoning kept out of the answer, usage read from
  * every place providers put it, and one quality retry for empty / truncated / non-Chinese answers.
  */
+import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
+import type { Cache } from '../cache/cache.js';
 import { DigestError, isAbortError } from '../errors.js';
 import { backoff, sleep } from '../net/http.js';
 import { classifyError, type Classified } from './llm-errors.js';
@@ -33,8 +35,13 @@ export interface LlmRequest {
   signal?: AbortSignal;
   /** Skip the "mostly Chinese" check (for templates that write in another language). */
   requireChinese?: boolean;
-  /** Extra check on the answer's shape; a returned reason triggers the one quality retry. */
-  validate?: (text: string) => string | undefined;
+  /**
+   * Where every paid answer is kept, raw, before any check: the same request (same endpoint, model,
+   * settings and messages) is then never paid for twice, whatever failed after it.
+   */
+  cache?: Cache;
+  /** A follow-up (a missing question or title): counted apart in the run's summary. */
+  followUp?: boolean;
 }
 
 export interface LlmResult {
@@ -43,6 +50,14 @@ export interface LlmResult {
   finishReason: string;
   model: string;
   attempts: number;
+  /** Taken from the cache of paid answers: no request was made. */
+  cached: boolean;
+}
+
+interface RawAnswer {
+  text: string;
+  finishReason: string;
+  usage: Usage;
 }
 
 export interface LlmClientOptions {
@@ -72,6 +87,8 @@ export class LlmClient {
   private client: Promise<OpenAI> | undefined;
   usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
   requests = 0;
+  /** Follow-up requests (missing questions, titles) and their tokens, part of the totals above. */
+  followUps = { requests: 0, promptTokens: 0, completionTokens: 0 };
   /** A rate limit seen by one call holds back every call of the batch until then. */
   private pausedUntil = 0;
 
@@ -82,16 +99,42 @@ export class LlmClient {
     return this.client;
   }
 
+  /** What decides a request's answer: never the key. */
+  private rawKey(req: LlmRequest): unknown {
+    const o = this.opts;
+    const messages = createHash('sha256').update(JSON.stringify(req.messages)).digest('hex');
+    return { v: 1, endpoint: o.baseURL, model: o.model, extra: o.preset.extraBody, temperature: req.temperature, maxTokens: req.maxTokens, messages };
+  }
+
   /** One answer, with transport retries and one quality retry. */
   async complete(req: LlmRequest): Promise<LlmResult> {
     let qualityRetried = false;
     let transportRetries = 0;
+    const key = req.cache ? this.rawKey(req) : undefined;
     for (let attempt = 1; ; attempt++) {
       let result: LlmResult;
+      // an answer paid for earlier is used first; only its quality retry asks the model again
+      const kept = key && !qualityRetried ? await req.cache!.get<RawAnswer>('answers', key) : undefined;
+      if (kept) {
+        result = { ...kept, text: stripThink(kept.text), model: this.opts.model, attempts: 0, cached: true };
+        req.onDelta?.(result.text);
+        const problem = qualityProblem(result, req.requireChinese ?? true);
+        if (!problem) return result;
+        qualityRetried = true;
+        this.opts.log?.(`the kept answer was ${problem}; asking the model again`);
+        req.onRetry?.(problem);
+        continue;
+      }
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) await sleep(pause, req.signal);
       try {
         result = await this.once(req, attempt);
+        if (req.followUp) {
+          this.followUps.requests++;
+          this.followUps.promptTokens += result.usage.promptTokens;
+          this.followUps.completionTokens += result.usage.completionTokens;
+        }
+        if (key) await req.cache!.set('answers', key, { text: result.text, finishReason: result.finishReason, usage: result.usage } satisfies RawAnswer);
       } catch (err) {
         if (req.signal?.aborted) throw err;
         const c: Classified = err instanceof RetryableError ? { retryable: true, fatal: false, message: err.message } : classifyError(err, this.opts);
@@ -112,7 +155,7 @@ export class LlmClient {
         await sleep(wait, req.signal);
         continue;
       }
-      const problem = qualityProblem(result, req.requireChinese ?? true) ?? req.validate?.(result.text);
+      const problem = qualityProblem(result, req.requireChinese ?? true);
       if (!problem) return result;
       if (qualityRetried) {
         throw new DigestError('llm', `the model's answer was ${problem} twice (model ${this.opts.model})`, {
@@ -163,7 +206,7 @@ export class LlmClient {
       this.usage.promptTokens += out.usage.promptTokens;
       this.usage.completionTokens += out.usage.completionTokens;
       this.usage.cachedTokens += out.usage.cachedTokens;
-      return { ...out, text: stripThink(out.text), model, attempts: attempt };
+      return { ...out, text: stripThink(out.text), model, attempts: attempt, cached: false };
     } catch (err) {
       if (why === 'idle' && !(err instanceof RetryableError)) throw new RetryableError(`no data from the model for ${this.opts.idleTimeoutMs / 1000} s`);
       if (why === 'deadline' && !(err instanceof RetryableError)) throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);

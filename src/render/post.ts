@@ -4,7 +4,7 @@ import { paperLinks, type Paper } from '../arxiv/paper.js';
 import type { TextSource } from '../fulltext/types.js';
 import type { Usage } from '../llm/llm-client.js';
 import { redact } from '../ui/redact.js';
-import type { QaPair } from './parse-output.js';
+import type { QaPair } from './parse-qa.js';
 import { neutraliseLinks } from './sanitize.js';
 
 export interface Section {
@@ -31,8 +31,10 @@ export interface PostResult {
   /** The most complete text any template was given. */
   source: TextSource;
   usage: Usage;
-  /** Template answers taken from the cache instead of the model. */
+  /** Answers taken from the cache instead of the model. */
   cachedCalls: number;
+  /** Follow-up requests sent (a missing question or title). */
+  followUps?: number;
   generatedAt: Date;
   generator: string;
 }

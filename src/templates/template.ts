@@ -36,6 +36,8 @@ export interface Template {
   askOne: string;
   /** post: appended to the user message when the paper has a key figure ({{figure_caption}}). */
   figure: string;
+  /** post: the follow-up that asks for a title when the answer has none (a built-in text when empty). */
+  askTitle: string;
   /** sha256 of the file, first 12 hex digits: changes whenever the prompt does. */
   hash: string;
   raw: string;
@@ -115,15 +117,16 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   const mode = m['mode'];
   if (mode !== undefined && mode !== 'one-by-one' && mode !== 'all-at-once') throw templateError(file, `mode must be one-by-one or all-at-once, not ${JSON.stringify(mode)}`);
   const parts = splitParts(fm[2]!);
-  if (parts.user === undefined) throw templateError(file, 'needs a <!-- user --> part (and optionally <!-- system -->, <!-- ask-all -->, <!-- ask-one -->, <!-- figure -->)');
+  if (parts.user === undefined) throw templateError(file, 'needs a <!-- user --> part (and optionally <!-- system -->, <!-- ask-all -->, <!-- ask-one -->, <!-- figure -->, <!-- ask-title -->)');
   const system = parts.system ?? '';
   const user = parts.user;
   const askAll = parts['ask-all'] ?? '';
   const askOne = parts['ask-one'] ?? '';
   const figure = parts.figure ?? '';
+  const askTitle = parts['ask-title'] ?? '';
   if (kind === 'qa' && !askAll && !/\{\{\s*questions\s*\}\}/.test(user)) throw templateError(file, 'a qa template needs an <!-- ask-all --> part or {{questions}} in its user part');
   if (mode === 'one-by-one' && !askOne) throw templateError(file, 'mode one-by-one needs an <!-- ask-one --> part');
-  const allText = [system, user, askAll, askOne, figure].join('\n');
+  const allText = [system, user, askAll, askOne, figure, askTitle].join('\n');
   const unknown = [...new Set([...allText.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter((v) => !(v in TEMPLATE_VARIABLES));
   if (unknown.length) {
     throw templateError(file, `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')} (known: ${Object.keys(TEMPLATE_VARIABLES).join(', ')})`);
@@ -148,14 +151,15 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     askAll,
     askOne,
     figure,
+    askTitle,
     hash: createHash('sha256').update(raw).digest('hex').slice(0, 12),
     raw,
   };
 }
 
-const PART = /<!--\s*(system|user|ask-all|ask-one|figure)\s*-->/g;
+const PART = /<!--\s*(system|user|ask-all|ask-one|figure|ask-title)\s*-->/g;
 
-function splitParts(body: string): Partial<Record<'system' | 'user' | 'ask-all' | 'ask-one' | 'figure', string>> {
+function splitParts(body: string): Partial<Record<'system' | 'user' | 'ask-all' | 'ask-one' | 'figure' | 'ask-title', string>> {
   const out: Record<string, string> = {};
   const marks = [...body.matchAll(PART)];
   marks.forEach((mk, i) => {

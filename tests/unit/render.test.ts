@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseAtom } from '../../src/arxiv/parse-atom.js';
 import type { Paper } from '../../src/arxiv/paper.js';
-import { parsePost, parseQa } from '../../src/render/parse-output.js';
+import { parsePost } from '../../src/render/parse-output.js';
+import { parseQa } from '../../src/render/parse-qa.js';
 import { renderMarkdown, type PostResult } from '../../src/render/post.js';
 import { sanitizeModelMarkdown } from '../../src/render/sanitize.js';
 
@@ -103,9 +104,9 @@ describe('model output', () => {
   it('splits an all-at-once Q&A, one answer per question, in order', () => {
     const qs = ['问题一？', '问题二？', '问题三？'];
     const text = '### 1. 问题一？\n答一。\n\n### 2. 问题二？\n答二。\n#### 细节\n- 点\n\n### 3、问题三？\n答三。';
-    const pairs = parseQa(text, qs)!;
-    expect(pairs.map((p) => p.answer)).toEqual(['答一。', '答二。\n**细节**\n- 点', '答三。']);
-    expect(parseQa('### 1. 问题一？\n答一。\n### 3. 问题三？\n答三。', qs)).toBeUndefined();
+    expect(parseQa(text, qs).answers).toEqual(['答一。', '答二。\n#### 细节\n- 点', '答三。']);
+    // a question the answer skips is reported missing, the others are kept
+    expect(parseQa('### 1. 问题一？\n答一。\n### 3. 问题三？\n答三。', qs).answers).toEqual(['答一。', undefined, '答三。']);
   });
 });
 
