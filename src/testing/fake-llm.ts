@@ -3,6 +3,7 @@
  * use, usage in each place they put it, and scripted failures. Records every request.
  * Its default writer produces a deterministic Chinese post or Q&A about the paper in the prompt.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { listenLocal } from './local-server.js';
 
@@ -42,6 +43,10 @@ export interface FakeLlmOptions {
   chunkDelayMs?: number;
   /** Applied to every request that has no scripted step. */
   defaults?: Extract<LlmStep, { kind?: 'answer' }>;
+  /** The shape the fake model answers in (default 'asked': exactly as the prompt asks). */
+  shape?: AnswerShape;
+  /** Changes which shape 'mixed' gives each request. */
+  seed?: number;
 }
 
 export class FakeLlm {
@@ -52,8 +57,14 @@ export class FakeLlm {
   private readonly rules: Array<{ when: (body: Record<string, unknown>) => boolean; step: LlmStep }> = [];
   private stopServer: (() => Promise<void>) | undefined;
   url = '';
+  /** The shape of the answers it writes (tests change it; reset() restores the option). */
+  shape: AnswerShape;
+  /** The shape each written answer took, in order (for 'mixed'). */
+  readonly shapesUsed: AnswerShape[] = [];
 
-  constructor(private readonly opts: FakeLlmOptions = {}) {}
+  constructor(private readonly opts: FakeLlmOptions = {}) {
+    this.shape = opts.shape ?? 'asked';
+  }
 
   /** Queue steps; each request consumes one, then the default writer answers. */
   script(...steps: LlmStep[]): this {
@@ -72,6 +83,8 @@ export class FakeLlm {
     this.steps.length = 0;
     this.rules.length = 0;
     this.requests.length = 0;
+    this.shapesUsed.length = 0;
+    this.shape = this.opts.shape ?? 'asked';
   }
 
   async start(): Promise<string> {
@@ -126,7 +139,15 @@ export class FakeLlm {
         break;
     }
 
-    const text = 'text' in step && step.text !== undefined ? step.text : writeFromPrompt(body);
+    let text: string;
+    if ('text' in step && step.text !== undefined) text = step.text;
+    else {
+      // 'mixed': the shape follows from the request and the seed, so a run repeats whatever the order
+      const pick = () => createHash('sha256').update(`${this.opts.seed ?? 1}:${JSON.stringify(body['messages'])}`).digest().readUInt32BE(0) % ANSWER_SHAPES.length;
+      const shape = this.shape === 'mixed' ? ANSWER_SHAPES[pick()]! : this.shape;
+      this.shapesUsed.push(shape);
+      text = writeFromPrompt(body, shape);
+    }
     const answer = step.kind === undefined || step.kind === 'answer' ? step : {};
     const reasoning = (answer as { reasoning?: ReasoningShape }).reasoning ?? 'none';
     const usagePlace = (answer as { usage?: UsagePlace }).usage ?? 'separate';
@@ -211,8 +232,134 @@ function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** The fake model's writing: deterministic Chinese text built from the prompt's paper. */
-export function writeFromPrompt(body: Record<string, unknown>): string {
+/**
+ * The shapes real models answer in, instead of the one the prompt asks for. 'asked' is the prompt's own
+ * shape; 'mixed' gives each request one of them, chosen by a hash of the request and a seed.
+ */
+export const ANSWER_SHAPES = [
+  'asked',
+  'h2',
+  'bold',
+  'list-bold',
+  'qa-blocks',
+  'q-number',
+  'cn-numeral',
+  'english',
+  'paraphrased',
+  'preamble',
+  'fenced',
+  'think',
+  'json',
+  'missing-one',
+  'merged',
+  'no-title',
+  'plain-lede',
+  'front-matter',
+  'rules',
+] as const;
+export type AnswerShape = (typeof ANSWER_SHAPES)[number] | 'mixed';
+
+const ENGLISH_QUESTIONS = ['What problem does this paper try to solve?', 'What related work is there?', 'How does the paper solve the problem?', 'What experiments were done?', 'What could be explored further?', 'Summarise the main content of the paper.'];
+const PARAPHRASED = ['论文要解决的核心问题是什么', '相关工作', '论文提出的方法', '实验设计与结果', '未来可以探索的方向', '论文主要内容总结'];
+const CN_NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+function qaInShape(pairs: Array<{ q: string; a: string }>, shape: AnswerShape): string {
+  const n = pairs.length;
+  let list = pairs.map((p, i) => ({ ...p, i }));
+  if (shape === 'missing-one' && n > 1) list = list.filter((p) => p.i !== n - 2);
+  if (shape === 'merged' && n > 2) {
+    const [a, b] = [list[n - 3]!, list[n - 2]!];
+    list.splice(n - 3, 2, { q: `${a.q}${b.q}`, a: `${a.a}\n\n另外，${b.a}`, i: a.i });
+  }
+  if (shape === 'json') return JSON.stringify(list.map((p) => ({ question: p.q, answer: p.a })), null, 2);
+  const block = (p: { q: string; a: string; i: number }) => {
+    const k = p.i + 1;
+    switch (shape) {
+      case 'h2':
+        return `## ${p.q.replace(/？$/, '')}\n\n${p.a}`;
+      case 'bold':
+        return `**${k}. ${p.q}**\n\n${p.a}`;
+      case 'list-bold':
+        return `${k}. **${p.q}**\n\n${p.a}`;
+      case 'qa-blocks':
+        return `Q: ${p.q}\nA: ${p.a}`;
+      case 'q-number':
+        return `Q${k}：${p.q}\nA${k}：${p.a}`;
+      case 'cn-numeral':
+        return `问题${CN_NUMERALS[p.i] ?? k}：${p.q}\n\n${p.a}`;
+      case 'english':
+        return `Question ${k}: ${ENGLISH_QUESTIONS[p.i] ?? p.q}\n\n${p.a}`;
+      case 'paraphrased':
+        return `### ${k}. ${n === 6 ? PARAPHRASED[p.i] : p.q}\n\n${p.a}`;
+      default:
+        return `### ${k}. ${p.q}\n\n${p.a}`;
+    }
+  };
+  return shapeWrapper(list.map(block).join(shape === 'rules' ? '\n\n---\n\n' : '\n\n'), shape, 'qa');
+}
+
+function shapeWrapper(text: string, shape: AnswerShape, kind: 'qa' | 'post'): string {
+  switch (shape) {
+    case 'preamble':
+      return `好的，下面${kind === 'qa' ? '逐一回答这些问题' : '是为您撰写的解读文章'}：\n\n${text}\n\n希望以上内容对您有所帮助！如需进一步了解，欢迎继续提问。`;
+    case 'fenced':
+      return `\`\`\`markdown\n${text}\n\`\`\``;
+    case 'think':
+      return `<think>\n先梳理论文的结构，再按要求组织回答。The user wants Chinese.\n</think>\n\n${text}`;
+    default:
+      return text;
+  }
+}
+
+function postInShape(title: string, lede: string, body: string[], shape: AnswerShape): string {
+  let head: string[];
+  switch (shape) {
+    case 'h2':
+      head = [`## ${title}`, '', `> ${lede}`];
+      break;
+    case 'bold':
+      head = [`**${title}**`, '', `> ${lede}`];
+      break;
+    case 'q-number':
+    case 'cn-numeral':
+      head = [`标题：${title}`, '', `> ${lede}`];
+      break;
+    case 'no-title':
+      head = [`> ${lede}`];
+      break;
+    case 'plain-lede':
+      head = [`# ${title}`, '', lede];
+      break;
+    case 'front-matter':
+      head = ['---', `title: "${title}"`, 'tags: [arXiv]', '---', '', `> ${lede}`];
+      break;
+    default:
+      head = [`# ${title}`, '', `> ${lede}`];
+  }
+  const sep = shape === 'rules' ? '\n\n---\n\n' : '\n\n';
+  const sections = body.join('\n').split(/\n(?=## )/).map((x) => x.trim());
+  return shapeWrapper(`${head.join('\n')}\n\n${sections.join(sep)}`, shape, 'post');
+}
+
+/** The answer to one question asked alone: some models echo the question first. */
+function oneInShape(q: string, n: string, a: string, shape: AnswerShape): string {
+  switch (shape) {
+    case 'h2':
+    case 'paraphrased':
+      return `### ${n}. ${q}\n\n${a}`;
+    case 'bold':
+    case 'list-bold':
+      return `**${q}**\n\n${a}`;
+    case 'qa-blocks':
+    case 'q-number':
+      return `A：${a}`;
+    default:
+      return shapeWrapper(a, shape, 'qa');
+  }
+}
+
+/** The fake model's writing: deterministic Chinese text built from the prompt's paper, in a shape. */
+export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShape = 'asked'): string {
   const messages = (body['messages'] as Array<{ role: string; content: string }> | undefined) ?? [];
   const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   const papers = /<papers>\n([\s\S]*?)\n<\/papers>/.exec(user)?.[1];
@@ -232,44 +379,48 @@ export function writeFromPrompt(body: Record<string, unknown>): string {
   }
   const paperMsg = messages.find((m) => m.role === 'user' && m.content.includes('标题：'))?.content ?? user;
   const title = /标题：(.*)/.exec(paperMsg)?.[1]?.trim() || '这篇论文';
+  if (/拟一个.{0,20}标题/.test(user)) return shape === 'bold' ? `**一文读懂：${title}**` : `一文读懂：${title}`;
   const one = /第\s*(\d+)\s*个问题[:：]\s*(.+)/.exec(user);
   if (one) {
     const sections = [...paperMsg.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
-    return `关于“${title}”的第 ${one[1]} 个问题（${one[2]!.trim()}）：这是模拟模型的回答。${sections.length ? `论文正文包括${sections.length}个部分。` : '论文摘要给出了研究的目标与主要结论。'}\n\n- 要点一：论文说明了研究动机。\n- 要点二：论文概述了方法与结果。`;
+    const a = `关于“${title}”的第 ${one[1]} 个问题（${one[2]!.trim()}）：这是模拟模型的回答。${sections.length ? `论文正文包括${sections.length}个部分。` : '论文摘要给出了研究的目标与主要结论。'}\n\n- 要点一：论文说明了研究动机。\n- 要点二：论文概述了方法与结果。`;
+    return oneInShape(one[2]!.trim(), one[1]!, a, shape);
   }
   const questions = [...user.matchAll(/^(\d+)\.\s+(.+)$/gm)].map((m) => m[2]!.trim());
   if (questions.length > 0) {
-    return questions
-      .map((q, i) => `### ${i + 1}. ${q}\n\n关于“${title}”：这是模拟模型对第 ${i + 1} 个问题的回答。论文摘要给出了研究的目标与主要结论，更多细节需要查阅论文原文。\n\n- 要点一：摘要中说明了研究动机。\n- 要点二：摘要中概述了方法与结果。`)
-      .join('\n\n');
+    return qaInShape(
+      questions.map((q, i) => ({ q, a: `关于“${title}”：这是模拟模型对第 ${i + 1} 个问题的回答。论文摘要给出了研究的目标与主要结论，更多细节需要查阅论文原文。\n\n- 要点一：摘要中说明了研究动机。\n- 要点二：摘要中概述了方法与结果。` })),
+      shape,
+    );
   }
-  return [
-    `# 一文读懂：${title}`,
-    '',
-    `> 这篇论文围绕“${title}”展开研究。作者提出了自己的方法，并在摘要中报告了主要结论。`,
-    '',
-    `想象一下，你在一座巨大的图书馆里找一本书，却没有目录可查。论文“${title}”关心的正是类似的难题：如何在复杂的问题里找到清晰的路径。`,
-    '',
-    '## 为什么这个问题重要',
-    '',
-    '现有方法在这类问题上往往代价高、结论不够稳健。作者希望给出一个更简单、更可靠的思路。',
-    '',
-    '## 核心思路',
-    '',
-    '论文的方法可以概括为三步：先明确问题的结构，再设计合适的工具，最后给出理论或实验上的验证。',
-    '',
-    '## 效果如何',
-    '',
-    '根据摘要，作者的方法达到了预期目标；具体数字请以论文原文为准。',
-    '',
-    '## 局限与展望',
-    '',
-    '- 摘要没有讨论更大规模场景下的表现。',
-    '- 方法能否推广到其他领域，还有待进一步研究。',
-    '',
-    '## 小结',
-    '',
-    '总的来说，这项工作为一个老问题提供了新的视角，值得感兴趣的读者阅读原文。（本文由演示用的模拟模型生成。）',
-    ...(/图注/.test(user) ? ['', '图注：模拟模型翻译的关键图图注。'] : []),
-  ].join('\n');
+  return postInShape(
+    `一文读懂：${title}`,
+    `这篇论文围绕“${title}”展开研究。作者提出了自己的方法，并在摘要中报告了主要结论。`,
+    [
+      `想象一下，你在一座巨大的图书馆里找一本书，却没有目录可查。论文“${title}”关心的正是类似的难题：如何在复杂的问题里找到清晰的路径。`,
+      '',
+      '## 为什么这个问题重要',
+      '',
+      '现有方法在这类问题上往往代价高、结论不够稳健。作者希望给出一个更简单、更可靠的思路。',
+      '',
+      '## 核心思路',
+      '',
+      '论文的方法可以概括为三步：先明确问题的结构，再设计合适的工具，最后给出理论或实验上的验证。',
+      '',
+      '## 效果如何',
+      '',
+      '根据摘要，作者的方法达到了预期目标；具体数字请以论文原文为准。',
+      '',
+      '## 局限与展望',
+      '',
+      '- 摘要没有讨论更大规模场景下的表现。',
+      '- 方法能否推广到其他领域，还有待进一步研究。',
+      '',
+      '## 小结',
+      '',
+      '总的来说，这项工作为一个老问题提供了新的视角，值得感兴趣的读者阅读原文。（本文由演示用的模拟模型生成。）',
+      ...(/图注/.test(user) ? ['', '图注：模拟模型翻译的关键图图注。'] : []),
+    ],
+    shape,
+  );
 }
