@@ -78,7 +78,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   let keptAnswers = 0;
   let followUps = 0;
 
-  const call = async (tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, followUp = false): Promise<LlmResult> => {
+  const call = async (tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, followUp = false, requireChinese = tpl.requireChinese): Promise<LlmResult> => {
     const stop = deps.stopped();
     if (stop) throw new DigestError('llm', `not started: ${stop}`);
     try {
@@ -86,7 +86,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
         messages,
         ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
         ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
-        requireChinese: tpl.requireChinese,
+        requireChinese,
         signal: deps.signal,
         cache: deps.cache,
         followUp,
@@ -150,9 +150,11 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
     if (found) return found;
     deps.verbose(`${key} ${tpl.name}: the answer has no title; asking for one`);
     deps.onStage?.('follow-up: title');
-    const res = await call(tpl, [...built.messages, { role: 'assistant', content: text }, built.askTitle()], undefined, true);
+    // a title may rightly be mostly English names ("GPT-4o 的…"): asked for one CJK character, not a share
+    const res = await call(tpl, [...built.messages, { role: 'assistant', content: text }, built.askTitle()], undefined, true, false);
     const line = parsePost(res.text).titleZh || res.text.split('\n').find((l) => l.trim()) || '';
-    return cleanTitle(line.replace(/^#+\s*/, '')).slice(0, 80);
+    const title = cleanTitle(line.replace(/^#+\s*/, '')).slice(0, 160);
+    return !tpl.requireChinese || /[\u3400-\u9fff]/.test(title) ? title : '';
   };
 
   const runTemplate = async (tpl: Template, i: number): Promise<Answer> => {

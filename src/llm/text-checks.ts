@@ -2,9 +2,15 @@
 
 const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
 
+/** The inside of an answer that is one fence from start to end (```markdown … ```), else the text. */
+export function unfence(text: string): string {
+  const m = /^\s*(`{3,}|~{3,})[ \t]*(?:markdown|md|text|json)?[ \t]*\n([\s\S]*?)\n\1[ \t]*\s*$/i.exec(text);
+  return m ? m[2]! : text;
+}
+
 /** Share of Chinese among the words of a text (CJK characters vs Latin words), math and code ignored. */
 export function chineseRatio(text: string): number {
-  const t = text
+  const t = unfence(text)
     .replace(/```[\s\S]*?```/g, ' ')
     .replace(/\$\$[\s\S]*?\$\$/g, ' ')
     .replace(/\$[^$\n]*\$/g, ' ')

@@ -3,7 +3,7 @@
  * text we asked for (reasoning, a fence around the whole answer, a front-matter block of their own, a
  * polite preamble or sign-off), and a fuzzy comparison of short texts for finding paraphrased questions.
  */
-import { stripThink } from '../llm/text-checks.js';
+import { stripThink, unfence } from '../llm/text-checks.js';
 
 export interface Unwrapped {
   text: string;
@@ -13,11 +13,10 @@ export interface Unwrapped {
 
 /** Reasoning, a fence around everything, and a leading `---` block removed; line ends normalised. */
 export function unwrapAnswer(raw: string): Unwrapped {
-  let text = stripThink(raw.replace(/\r\n?/g, '\n')).trim();
+  const plain = stripThink(raw.replace(/\r\n?/g, '\n')).trim();
   // the whole answer in one ```markdown fence (only when the fence is the outermost thing)
-  const fence = /^(`{3,}|~{3,})[ \t]*(?:markdown|md|text|json)?[ \t]*\n([\s\S]*?)\n\1[ \t]*$/i.exec(text);
-  if (fence) text = fence[2]!.trim();
-  else {
+  let text = unfence(plain).trim();
+  if (text === plain) {
     // a preamble line, then the fenced answer
     const inner = /^[^\n`]{0,80}\n+(`{3,})[ \t]*(?:markdown|md)[ \t]*\n([\s\S]*?)\n\1[ \t]*(?:\n[^\n`]{0,120})?$/i.exec(text);
     if (inner) text = inner[2]!.trim();

@@ -48,7 +48,7 @@ export function parsePost(raw: string): ParsedPost {
     const labelled = /^(?:标题|题目|Title)\s*[:：]\s*(.+)$/i.exec(first);
     const hasH1Later = lines.slice(i + 1).some((l) => /^#\s+/.test(l));
     if (h && !(h[1] === '##' && (SECTION_LIKE.test(h[2]!) || hasH1Later))) titleZh = h[2]!;
-    else if (bold && bold[1]!.length <= 80) titleZh = bold[1]!;
+    else if (bold && bold[1]!.length <= 160) titleZh = bold[1]!;
     else if (labelled) titleZh = labelled[1]!;
     else if (!h && first.length <= 60 && !/[。！？.!?：:]$/.test(first) && !/^([>|$-]|\*\s|\d+[.、]|图注)/.test(first)) titleZh = first;
     if (titleZh) lines.splice(i, 1);

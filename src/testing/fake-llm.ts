@@ -143,8 +143,13 @@ export class FakeLlm {
     if ('text' in step && step.text !== undefined) text = step.text;
     else {
       // 'mixed': the shape follows from the request and the seed, so a run repeats whatever the order
-      const pick = () => createHash('sha256').update(`${this.opts.seed ?? 1}:${JSON.stringify(body['messages'])}`).digest().readUInt32BE(0) % ANSWER_SHAPES.length;
-      const shape = this.shape === 'mixed' ? ANSWER_SHAPES[pick()]! : this.shape;
+      // a model named "shape/<name>" (or "shape/mixed-<seed>") answers in that shape, so tests can run side by side
+      const named = /^shape\/([a-z-]+?)(?:-(\d+))?$/.exec(String(body['model'] ?? ''));
+      const asked = named?.[1] as AnswerShape | undefined;
+      const seed = named?.[2] ?? this.opts.seed ?? 1;
+      const pick = () => createHash('sha256').update(`${seed}:${JSON.stringify(body['messages'])}`).digest().readUInt32BE(0) % ANSWER_SHAPES.length;
+      const wanted = asked && (asked === 'mixed' || (ANSWER_SHAPES as readonly string[]).includes(asked)) ? asked : this.shape;
+      const shape = wanted === 'mixed' ? ANSWER_SHAPES[pick()]! : wanted;
       this.shapesUsed.push(shape);
       text = writeFromPrompt(body, shape);
     }
