@@ -5,7 +5,7 @@
  * BENCH_MEMORY_PAPERS (1000) change the set-up.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +188,33 @@ async function fullTextQa() {
   return { requests: reqs.length, prefix, sent, cachedShare: cached && prompt ? Number(cached) / Number(prompt) : 0 };
 }
 
+/** The same day with a model that answers in a different shape from request to request. */
+async function mixedShapes() {
+  const sv = await servers(N, LATENCY);
+  const cache = tmp('cache');
+  const out = tmp('out');
+  const args = [BIN, 'daily', 'cs.CL', '-o', out, '--concurrency', String(CONCURRENCY), '--source', 'abstract', '--quiet'];
+  const env = sv.env(cache, { DIGEST_MODEL: 'shape/mixed' });
+  const cold = await run(process.execPath, args, env);
+  const written = readdirSync(out).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f)).length;
+  const requests = sv.llm.requests.length;
+  const shapes = new Set(sv.llm.shapesUsed).size;
+  sv.llm.reset();
+  const again = await run(process.execPath, args, env);
+  const warmRequests = sv.llm.requests.length;
+  await sv.stop();
+  rmSync(out, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+  const followUps = requests - (2 * N + 1);
+  row(
+    `7. daily, ${N} papers, the model answering in ${shapes} shapes at random`,
+    `${written} of ${N} written (exit ${cold.code}), ${s(cold.ms)}`,
+    `${requests} LLM requests = ${2 * N} + overview + ${followUps} follow-ups (≤ 1 per missing part)`,
+    written === N && followUps <= 2 * N ? 'ok' : 'MISSED',
+  );
+  row('   warm re-run', `${s(again.ms)}, ${warmRequests} LLM requests`, '0 LLM requests', warmRequests === 0 ? 'ok' : 'MISSED');
+}
+
 async function main(): Promise<void> {
   process.stderr.write(`bench: ${os.cpus().length} cores, Node ${process.version}, ${RUNS} run(s) per figure\n`);
   const perTemplate = await throughput();
@@ -196,6 +223,7 @@ async function main(): Promise<void> {
   const qa = await fullTextQa();
   for (const [name, xs] of perTemplate) row(`6. tokens sent per paper: ${name}`, `${median(xs)} (median)`, 'counted with gpt-tokenizer o200k over every message sent', '');
   row('   qa with full text, one question at a time', `${qa.requests} requests, ${qa.sent} tokens sent`, `shared prefix (system + paper) ${qa.prefix} tokens per request`, `cached share ${(qa.cachedShare * 100).toFixed(0)}% (as the fake server reports it)`);
+  await mixedShapes();
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: Row) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3]}`;
   process.stdout.write(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}\n\n`);
