@@ -135,7 +135,11 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
     for (const n of missing) {
       deps.onStage?.(`follow-up: question ${n + 1}`);
       part?.write(`\n\n### ${tpl.questions[n]}\n\n`);
-      const res = await call(tpl, [...prefix, built.ask(n)], part, true);
+      const res = await call(tpl, [...prefix, built.ask(n)], part, true).catch((err: unknown) => {
+        // name the question that stays unanswered; a fatal error (key, money) stays as it is
+        if (!(err instanceof DigestError) || err.fatal) throw err;
+        throw new DigestError(err.code, `${tpl.name}: no answer to question ${n + 1} (${tpl.questions[n]}): ${err.message}`, err.hint ? { hint: err.hint } : {});
+      });
       const answer = cleanSingleAnswer(res.text, tpl.questions[n]!);
       if (!answer.trim()) throw new DigestError('llm', `${tpl.name}: no answer to question ${n + 1} (${tpl.questions[n]}), even when asked alone`);
       answers[n] = answer;

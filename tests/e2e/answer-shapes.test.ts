@@ -131,3 +131,52 @@ describe('a model that mixes shapes from request to request', () => {
     expect(requestsOf(model)).toHaveLength(1 + QUESTIONS.length + (r.stderr.includes('follow-up') ? 1 : 0));
   });
 });
+
+describe('a paid answer is never paid for twice', () => {
+  const lastUser = (body: Record<string, unknown>) => {
+    const m = body['messages'] as Array<{ role: string; content: string }>;
+    return [...m].reverse().find((x) => x.role === 'user')!.content;
+  };
+
+  it('the follow-up for a missing answer fails: the paper fails naming the question; the re-run pays only for the follow-up', async () => {
+    const model = 'shape/missing-one-5';
+    let failing = true;
+    s.llm.when((b) => failing && b['model'] === model && /第 5 个问题/.test(lastUser(b)), { kind: 'status', status: 400, body: { error: { message: 'bad request' } } });
+    const env = s.env({ DIGEST_MODEL: model });
+    const r = await runCli(['fetch', '1605.08386'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('0 of 1 done, 0 skipped, 1 failed');
+    expect(r.stderr).toMatch(/error: 1605\.08386v1: qa: no answer to question 5 \(有什么可以进一步探索的点？\): the LLM endpoint answered 400/);
+    expect(requestsOf(model)).toHaveLength(3); // post, qa, the follow-up for question 5
+    failing = false;
+    const again = await runCli(['fetch', '1605.08386'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expectWholePost(again.stdout);
+    const after = requestsOf(model).slice(3);
+    expect(after).toHaveLength(1); // only the follow-up: the post and the all-at-once answer come from the cache
+    expect(lastUser(after[0]!.body)).toMatch(/第 5 个问题/);
+  });
+
+  it('one question at a time, the fourth refused: the re-run asks only from the fourth on', async () => {
+    const model = 'shape/asked-9';
+    let failing = true;
+    s.llm.when((b) => failing && b['model'] === model && /第 4 个问题/.test(lastUser(b)), { kind: 'status', status: 400, body: { error: { message: 'Content Exists Risk' } } });
+    const html = readFileSync(new URL('../../fixtures/fulltext/latexml-2609.99001v1.html', import.meta.url), 'utf8');
+    s.arxiv.documents.set('/html/2104.12255v1', { contentType: 'text/html; charset=utf-8', body: html });
+    try {
+      const env = s.env({ DIGEST_MODEL: model });
+      const r = await runCli(['fetch', '2104.12255', '--kind', 'qa'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('content moderation');
+      expect(requestsOf(model)).toHaveLength(4);
+      failing = false;
+      const again = await runCli(['fetch', '2104.12255', '--kind', 'qa'], env);
+      expect(again.code, again.stderr).toBe(0);
+      const asked = requestsOf(model).slice(4).map((q) => /第 (\d) 个问题/.exec(lastUser(q.body))?.[1]);
+      expect(asked).toEqual(['4', '5', '6']);
+      expect(again.stderr).toContain('3 answer(s) from cache');
+    } finally {
+      s.arxiv.documents.delete('/html/2104.12255v1');
+    }
+  });
+});
