@@ -9,7 +9,7 @@ import type OpenAI from 'openai';
 import type { Cache } from '../cache/cache.js';
 import { DigestError, isAbortError } from '../errors.js';
 import { backoff, sleep } from '../net/http.js';
-import { classifyError, type Classified } from './llm-errors.js';
+import { classifyError, proxyNote, type Classified } from './llm-errors.js';
 import { requestShape, type ProviderPreset } from './providers.js';
 import { isMostlyChinese, stripThink, ThinkFilter } from './text-checks.js';
 
@@ -138,6 +138,10 @@ export class LlmClient {
       } catch (err) {
         if (req.signal?.aborted) throw err;
         const c: Classified = err instanceof RetryableError ? { retryable: true, fatal: false, message: err.message } : classifyError(err, this.opts);
+        // a host that is not there gets one quick second try, then the whole run stops: every call would fail
+        if (c.unreachable && transportRetries >= Math.min(1, this.opts.retries)) {
+          throw new DigestError('llm', `${c.message}; ${proxyNote()}`, { fatal: true, hint: 'check --base-url / the provider, the network and the proxy settings' });
+        }
         if (!c.retryable || transportRetries >= this.opts.retries) {
           throw new DigestError(c.contextTooLong ? 'context' : 'llm', c.message, {
             ...(c.hint ? { hint: c.hint } : {}),
@@ -145,10 +149,9 @@ export class LlmClient {
           });
         }
         transportRetries++;
-        const wait = Math.min(
-          (err instanceof RetryableError ? err.waitMs : c.waitMs) ?? backoff(this.opts.retryBaseMs, transportRetries - 1, 30_000),
-          this.opts.maxRetryAfterMs,
-        );
+        const wait = c.unreachable
+          ? Math.min(1000, this.opts.retryBaseMs)
+          : Math.min((err instanceof RetryableError ? err.waitMs : c.waitMs) ?? backoff(this.opts.retryBaseMs, transportRetries - 1, 30_000), this.opts.maxRetryAfterMs);
         if (c.rateLimited) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
         this.opts.log?.(`${c.message}; retrying in ${(wait / 1000).toFixed(1)} s (${transportRetries}/${this.opts.retries})`);
         req.onRetry?.(c.message);

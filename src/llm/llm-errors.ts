@@ -14,6 +14,24 @@ export interface Classified {
   rateLimited?: boolean;
   /** The prompt is longer than the model's context. */
   contextTooLong?: boolean;
+  /** The host is plainly not there (refused, no such name, TLS or proxy failure): the error code. */
+  unreachable?: string;
+}
+
+/** Error codes that mean the host is not there, as opposed to a host that is there but struggling. */
+const UNREACHABLE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO|ERR_SSL_\w+|UND_ERR_CONNECT_TIMEOUT)$/;
+
+/** The first "host not there" code anywhere in an error's cause chain (fetch nests it, sometimes in an AggregateError). */
+export function unreachableCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 6) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && UNREACHABLE.test(e.code)) return e.code;
+  if (typeof e.message === 'string' && /Proxy response \(\d+\) !== 200|proxy.*(refused|failed)/i.test(e.message)) return 'proxy error';
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const code = unreachableCode(inner, depth + 1);
+    if (code) return code;
+  }
+  return undefined;
 }
 
 interface Ctx {
@@ -29,6 +47,9 @@ const NO_MODEL = /model[_ ]not[_ ]found|model not exist|does not exist|no such m
 
 export function classifyError(err: unknown, ctx: Ctx): Classified {
   const where = `${ctx.baseURL} (model ${ctx.model})`;
+  // the SDK's APIConnectionError is an APIError without a status: look for "not there" first
+  const unreachable = unreachableCode(err);
+  if (unreachable) return { retryable: true, fatal: false, unreachable, message: `cannot reach the LLM endpoint ${hostOf(ctx.baseURL)} (${unreachable})` };
   if (err instanceof APIError) {
     const status = err.status;
     const raw = apiMessage(err);
@@ -81,4 +102,19 @@ function apiMessage(err: APIError): string {
   msg = msg.replace(/^\d{3}\s+/, '');
   msg = msg.replace(/\s+/g, ' ').trim();
   return msg.length > 300 ? `${msg.slice(0, 297)}...` : msg || 'no details';
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** Which proxy variables were set (user:password masked), for a "cannot reach" message. */
+export function proxyNote(env: Record<string, string | undefined> = process.env): string {
+  const set = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((k) => env[k]);
+  if (!set.length) return 'no proxy is set (HTTPS_PROXY / HTTP_PROXY are unset)';
+  return `through ${set.map((k) => `${k}=${env[k]!.replace(/\/\/[^/@\s]*@/, '//***@')}`).join(', ')}`;
 }

@@ -31,6 +31,23 @@ describe('LLM faults, end to end', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('the LLM endpoint is not there (connection refused): one quick retry, the batch stops within seconds naming the host', async () => {
+    const net = await import('node:net');
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const t0 = Date.now();
+    const r = await runCli(['fetch', ...FIVE, '--concurrency', '1'], s.env({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.match(/^error: .*$/gm)).toEqual([
+      `error: cannot reach the LLM endpoint 127.0.0.1:${port} (ECONNREFUSED); no proxy is set (HTTPS_PROXY / HTTP_PROXY are unset) (check --base-url / the provider, the network and the proxy settings); stopping: papers not yet started are skipped`,
+    ]);
+    expect(r.stderr).toContain('0 of 5 done, 4 skipped, 1 failed');
+  });
+
   it('a stream cut on every attempt: the paper fails, no partial text is written', async () => {
     const dir = tempDir();
     s.llm.when(() => true, { kind: 'cut' });

@@ -262,3 +262,39 @@ describe('provider request shapes', () => {
     for (const k of absent) expect(body).not.toHaveProperty(k);
   });
 });
+
+describe('an LLM endpoint that is not there', () => {
+  async function closedPort(): Promise<number> {
+    const net = await import('node:net');
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    return port;
+  }
+
+  it.each([
+    ['connection refused', async () => `http://127.0.0.1:${await closedPort()}/v1`, /ECONNREFUSED/],
+    ['no such host', async () => 'http://llm-endpoint.invalid/v1', /ENOTFOUND|EAI_AGAIN/],
+  ])('%s: one quick second try, then a fatal error naming the host and the proxy settings', async (_, url, code) => {
+    const base = await url();
+    const logs: string[] = [];
+    const c = client({ baseURL: base, retries: 5, retryBaseMs: 5_000, log: (m) => logs.push(m), createClient: () => createSdk({ apiKey: 'sk-unit-KEY-123456', baseURL: base, timeoutMs: 2000 }) });
+    const t0 = Date.now();
+    const err = (await c.complete({ messages: MSGS }).catch((e: unknown) => e)) as DigestError;
+    expect(Date.now() - t0).toBeLessThan(5_000); // not 5 retries with a 5 s backoff
+    expect(err).toBeInstanceOf(DigestError);
+    expect(err.fatal).toBe(true);
+    expect(err.message).toContain(`cannot reach the LLM endpoint ${new URL(base).host}`);
+    expect(err.message).toMatch(code);
+    expect(err.message).toContain('no proxy is set');
+    expect(logs).toHaveLength(1); // the one quick retry
+    expect(c.requests).toBe(2);
+  });
+
+  it('the proxy named in the message has its password masked', async () => {
+    const { proxyNote } = await import('../../src/llm/llm-errors.js');
+    expect(proxyNote({ HTTPS_PROXY: 'http://alice:s3cret@proxy.example:3128' })).toBe('through HTTPS_PROXY=http://***@proxy.example:3128');
+    expect(proxyNote({})).toContain('no proxy is set');
+  });
+});
