@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'bad-id'
   | 'template'
   | 'arxiv'
+  /** A host that is plainly not there (refused, no such name): not retried again in this run. */
+  | 'unreachable'
   | 'not-found'
   | 'llm'
   | 'context'

@@ -4,7 +4,7 @@
  * retried before an id is called not found.
  */
 import { DigestError, isAbortError } from '../errors.js';
-import { backoff, getFetch, retryAfterMs, sleep } from '../net/http.js';
+import { backoff, getFetch, proxyNote, retryAfterMs, sleep, unreachableCode } from '../net/http.js';
 import { userAgent } from '../version.js';
 import { refKey, type ArxivRef } from './arxiv-id.js';
 import { FeedFormatError, parseAtom } from './parse-atom.js';
@@ -35,6 +35,14 @@ type Decision<T> = { done: T } | { retry: string; waitMs?: number | undefined } 
 
 export type FetchOutcome = { ok: true; paper: Paper } | { ok: false; error: DigestError };
 
+/** A host that is plainly not there (refused, no such name, TLS or proxy failure): not asked again this run. */
+export class HostDownError extends DigestError {
+  /** True for the request that found it down (so it is reported once), false for the ones after. */
+  constructor(message: string, readonly fresh: boolean) {
+    super('unreachable', message, { hint: 'check the network, the proxy settings and the arXiv URLs (digest config shows them)' });
+  }
+}
+
 /**
  * Serialises requests (one connection's worth at a time) and starts each one at least delayMs after
  * the previous one finished, so arXiv sees them spaced by the delay whatever the network adds.
@@ -44,16 +52,22 @@ class PoliteQueue {
   private lastEnd = -Infinity;
   constructor(private readonly delayMs: number) {}
 
-  run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** `skip`: when true by the time this request's turn comes, it runs at once (it will not reach arXiv). */
+  run<T>(fn: () => Promise<T>, signal?: AbortSignal, skip?: () => boolean): Promise<T> {
     const next = this.tail.then(async () => {
+      if (skip?.()) return fn();
       // timers may fire a millisecond early: loop until the spacing really holds
       for (let wait = this.lastEnd + this.delayMs - Date.now(); wait > 0; wait = this.lastEnd + this.delayMs - Date.now()) {
         await sleep(wait, signal);
       }
       try {
-        return await fn();
-      } finally {
+        const out = await fn();
         this.lastEnd = Date.now();
+        return out;
+      } catch (err) {
+        // a request that never reached arXiv (refused, no such name) does not count for the spacing
+        if (!unreachableCode(err) && !(err instanceof HostDownError)) this.lastEnd = Date.now();
+        throw err;
       }
     });
     this.tail = next.catch(() => undefined);
@@ -67,6 +81,8 @@ export class ArxivClient {
   requests = 0;
   /** When each request started (ms since epoch), to check the spacing. */
   readonly startTimes: number[] = [];
+  /** Hosts (origins) found not there in this run, with the reason: no request goes to them again. */
+  private readonly down = new Map<string, string>();
 
   constructor(private readonly opts: ArxivClientOptions) {
     this.queue = new PoliteQueue(opts.delayMs);
@@ -144,7 +160,7 @@ export class ArxivClient {
       if (res.tooLarge) return { fail: new DigestError('arxiv', `${url} is larger than ${Math.round(maxBytes / 1e6)} MB (DIGEST_FULLTEXT_MAX_BYTES)`) };
       if (res.status === 200) return { done: { bytes: res.bytes, contentType: res.contentType } };
       if (res.status === 404 || res.status === 410) return { done: undefined };
-      if (res.status === 429 || res.status >= 500) return { retry: `arXiv answered HTTP ${res.status} for ${url}`, waitMs: res.retryAfterMs };
+      if (throttled(res.status)) return { retry: `arXiv answered HTTP ${res.status} for ${url}`, waitMs: res.retryAfterMs };
       return { fail: new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}`) };
     });
   }
@@ -162,36 +178,62 @@ export class ArxivClient {
             : `arXiv answered HTTP ${res.status} with ${describeBody(body, res.contentType)} instead of a feed`,
         };
       }
-      if (res.status === 429 || res.status >= 500) {
+      if (throttled(res.status)) {
         return { retry: `arXiv answered HTTP ${res.status}${body.trim() ? ` (${oneLine(body)})` : ''}`, waitMs: res.retryAfterMs };
       }
       return { fail: new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}${body.trim() ? `: ${oneLine(body)}` : ''}`) };
     });
   }
 
+  /** Whether a host already failed as "not there" in this run (full-text sources are skipped at once). */
+  isDown(url: string): boolean {
+    return this.down.has(new URL(url).origin);
+  }
+
   private async withRetries<T>(url: string, maxBytes: number | undefined, decide: (res: Sent) => Decision<T>): Promise<T> {
     const { retries, retryBaseMs, signal } = this.opts;
+    const { origin, host } = new URL(url);
+    const gone = (fresh: boolean) => new HostDownError(`cannot reach ${host} (${this.down.get(origin)}); ${proxyNote()}`, fresh);
+    if (this.down.has(origin)) throw gone(false);
+    // requests already queued when the host was found down fail at their turn, without a request or a wait
+    const sendOrFail = () => (this.down.has(origin) ? Promise.reject(gone(false)) : this.send(url, maxBytes));
     let lastError = '';
+    let waited = 0;
+    let quickRetried = false;
     for (let attempt = 0; attempt <= retries; attempt++) {
       let waitMs: number | undefined;
       try {
-        const d = decide(await this.queue.run(() => this.send(url, maxBytes), signal));
+        const d = decide(await this.queue.run(sendOrFail, signal, () => this.down.has(origin)));
         if ('done' in d) return d.done;
         if ('fail' in d) throw d.fail;
         lastError = d.retry;
         waitMs = d.waitMs;
       } catch (err) {
         if (err instanceof DigestError || isAbortError(err) || signal?.aborted) throw err;
-        lastError = `could not reach arXiv at ${new URL(url).origin}: ${networkMessage(err)}`;
+        // a host that is plainly not there gets one quick second try, then it is down for the whole run
+        const code = unreachableCode(err);
+        if (code) {
+          if (quickRetried || retries === 0) {
+            this.down.set(origin, code);
+            throw gone(true);
+          }
+          quickRetried = true;
+          attempt--; // the quick try is not one of the patient ones
+          await sleep(Math.min(1000, retryBaseMs), signal);
+          continue;
+        }
+        lastError = `could not reach arXiv at ${origin}: ${networkMessage(err)}`;
       }
       if (attempt < retries) {
         const delay = Math.min(waitMs ?? backoff(retryBaseMs, attempt, 300_000), 300_000);
         this.opts.log?.(`${lastError}; retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${retries})`);
+        waited += delay;
         await sleep(delay, signal);
       }
     }
-    throw new DigestError('arxiv', `${lastError} (gave up after ${retries + 1} attempts)`, {
-      hint: 'arXiv may be overloaded; try again later or raise DIGEST_ARXIV_RETRIES',
+    // throttling can last hours: say how long we waited, and that nothing done so far is lost
+    throw new DigestError('arxiv', `${lastError} (gave up after ${retries + 1} attempts, ${duration(waited)} of waiting); a re-run resumes from the cache`, {
+      hint: 'arXiv may be throttling or overloaded; try again later or raise DIGEST_ARXIV_RETRIES',
     });
   }
 
@@ -235,6 +277,18 @@ export class ArxivClient {
     }
   }
 
+}
+
+/** 429, 503 and the like, and the 406 arXiv's export API has answered while throttling since September 2026. */
+function throttled(status: number): boolean {
+  return status === 429 || status === 406 || status >= 500;
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 function oneLine(s: string): string {

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
 import type { Cache } from '../cache/cache.js';
 import { DigestError, isAbortError } from '../errors.js';
-import { backoff, sleep } from '../net/http.js';
-import { classifyError, proxyNote, type Classified } from './llm-errors.js';
+import { backoff, proxyNote, sleep } from '../net/http.js';
+import { classifyError, type Classified } from './llm-errors.js';
 import { requestShape, type ProviderPreset } from './providers.js';
 import { isMostlyChinese, stripThink, ThinkFilter } from './text-checks.js';
 

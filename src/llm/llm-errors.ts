@@ -1,6 +1,6 @@
 /** Map SDK / network errors to one readable line, and decide: retry, fail this paper, or stop the batch. */
 import { APIError } from 'openai';
-import { retryAfterMs } from '../net/http.js';
+import { retryAfterMs, unreachableCode } from '../net/http.js';
 import type { ProviderPreset } from './providers.js';
 
 export interface Classified {
@@ -16,22 +16,6 @@ export interface Classified {
   contextTooLong?: boolean;
   /** The host is plainly not there (refused, no such name, TLS or proxy failure): the error code. */
   unreachable?: string;
-}
-
-/** Error codes that mean the host is not there, as opposed to a host that is there but struggling. */
-const UNREACHABLE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO|ERR_SSL_\w+|UND_ERR_CONNECT_TIMEOUT)$/;
-
-/** The first "host not there" code anywhere in an error's cause chain (fetch nests it, sometimes in an AggregateError). */
-export function unreachableCode(err: unknown, depth = 0): string | undefined {
-  if (!err || typeof err !== 'object' || depth > 6) return undefined;
-  const e = err as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
-  if (typeof e.code === 'string' && UNREACHABLE.test(e.code)) return e.code;
-  if (typeof e.message === 'string' && /Proxy response \(\d+\) !== 200|proxy.*(refused|failed)/i.test(e.message)) return 'proxy error';
-  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
-    const code = unreachableCode(inner, depth + 1);
-    if (code) return code;
-  }
-  return undefined;
 }
 
 interface Ctx {
@@ -110,11 +94,4 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** Which proxy variables were set (user:password masked), for a "cannot reach" message. */
-export function proxyNote(env: Record<string, string | undefined> = process.env): string {
-  const set = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((k) => env[k]);
-  if (!set.length) return 'no proxy is set (HTTPS_PROXY / HTTP_PROXY are unset)';
-  return `through ${set.map((k) => `${k}=${env[k]!.replace(/\/\/[^/@\s]*@/, '//***@')}`).join(', ')}`;
 }

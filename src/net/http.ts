@@ -60,3 +60,26 @@ export function backoff(baseMs: number, attempt: number, capMs: number): number 
   const raw = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(raw * (0.8 + Math.random() * 0.4));
 }
+
+/** Error codes that mean the host is not there, as opposed to a host that is there but struggling. */
+const UNREACHABLE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO|ERR_SSL_\w+|UND_ERR_CONNECT_TIMEOUT)$/;
+
+/** The first "host not there" code anywhere in an error's cause chain (fetch nests it, sometimes in an AggregateError). */
+export function unreachableCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 6) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && UNREACHABLE.test(e.code)) return e.code;
+  if (typeof e.message === 'string' && /Proxy response \(\d+\) !== 200|proxy.*(refused|failed)/i.test(e.message)) return 'proxy error';
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const code = unreachableCode(inner, depth + 1);
+    if (code) return code;
+  }
+  return undefined;
+}
+
+/** Which proxy variables were set (user:password masked), for a "cannot reach" message. */
+export function proxyNote(env: Record<string, string | undefined> = process.env): string {
+  const set = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((k) => env[k]);
+  if (!set.length) return 'no proxy is set (HTTPS_PROXY / HTTP_PROXY are unset)';
+  return `through ${set.map((k) => `${k}=${env[k]!.replace(/\/\/[^/@\s]*@/, '//***@')}`).join(', ')}`;
+}

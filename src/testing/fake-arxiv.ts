@@ -172,6 +172,7 @@ export class FakeArxiv {
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
     if (/^\/(html|ar5iv|pdf)\//.test(url.pathname)) {
       const fault = this.faults.shift();
+      if (fault && 'hang' in fault) return; // never answer
       if (fault && 'status' in fault) {
         res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers }).end(fault.body ?? '');
         return;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { syntheticEntry } from '../../src/testing/fake-arxiv.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { closedPort } from '../helpers/net.js';
 import { TEST_KEY, useServers } from '../helpers/servers.js';
 
 const s = useServers();
@@ -32,11 +33,7 @@ describe('LLM faults, end to end', () => {
   });
 
   it('the LLM endpoint is not there (connection refused): one quick retry, the batch stops within seconds naming the host', async () => {
-    const net = await import('node:net');
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as { port: number }).port;
-    await new Promise<void>((r) => srv.close(() => r()));
+    const port = await closedPort();
     const t0 = Date.now();
     const r = await runCli(['fetch', ...FIVE, '--concurrency', '1'], s.env({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }));
     expect(Date.now() - t0).toBeLessThan(10_000);
@@ -102,7 +99,7 @@ describe('arXiv faults, end to end', () => {
     s.arxiv.fail(...Array.from({ length: 5 }, () => ({ status: 503, body: 'Service Unavailable' })));
     const r = await runCli(['fetch', '1605.08386'], s.env({ DIGEST_ARXIV_RETRIES: '2' }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: arXiv answered HTTP 503 \(Service Unavailable\) \(gave up after 3 attempts\)/);
+    expect(r.stderr).toMatch(/error: arXiv answered HTTP 503 \(Service Unavailable\) \(gave up after 3 attempts, 0 s of waiting\); a re-run resumes from the cache/);
     expect(s.llm.requests).toHaveLength(0);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

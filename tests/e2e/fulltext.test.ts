@@ -81,7 +81,7 @@ describe('full text (built CLI against fake servers)', () => {
     const [a, b] = r.stdout.split(/^(?=---\ntitle:)/m).filter(Boolean).map(fm);
     expect((a!['digest'] as Record<string, unknown>)['source']).toBe('pdf');
     expect((b!['digest'] as Record<string, unknown>)['source']).toBe('abstract');
-    expect(r.stderr).toContain('warning: 2609.99003v1: no full text (HTML, ar5iv and PDF all unavailable); writing from the abstract only');
+    expect(r.stderr).toContain('warning: 2609.99003v1: no full text (HTML: none; ar5iv: none; PDF: none); writing from the abstract only');
     const pdfPaper = s.llm.requests.find((q) => JSON.stringify(q.body['messages']).includes('PDF-only'))!;
     expect(JSON.stringify(pdfPaper.body['messages'])).toContain('## 2 Method');
     expect(JSON.stringify(pdfPaper.body['messages'])).not.toContain('Hidden');

@@ -5,6 +5,7 @@ import { createSdk } from '../../src/llm/create-sdk.js';
 import { LlmClient, type LlmClientOptions } from '../../src/llm/llm-client.js';
 import { PROVIDERS } from '../../src/llm/providers.js';
 import { FakeLlm } from '../../src/testing/fake-llm.js';
+import { closedPort } from '../helpers/net.js';
 
 const fx = (name: string) => readFileSync(new URL(`../../fixtures/llm/${name}`, import.meta.url), 'utf8');
 const jsonlToSse = (name: string) => fx(name).trim().split('\n').map((l) => `data: ${l}\n\n`).join('') + 'data: [DONE]\n\n';
@@ -264,15 +265,6 @@ describe('provider request shapes', () => {
 });
 
 describe('an LLM endpoint that is not there', () => {
-  async function closedPort(): Promise<number> {
-    const net = await import('node:net');
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as { port: number }).port;
-    await new Promise<void>((r) => srv.close(() => r()));
-    return port;
-  }
-
   it.each([
     ['connection refused', async () => `http://127.0.0.1:${await closedPort()}/v1`, /ECONNREFUSED/],
     ['no such host', async () => 'http://llm-endpoint.invalid/v1', /ENOTFOUND|EAI_AGAIN/],
@@ -293,7 +285,7 @@ describe('an LLM endpoint that is not there', () => {
   });
 
   it('the proxy named in the message has its password masked', async () => {
-    const { proxyNote } = await import('../../src/llm/llm-errors.js');
+    const { proxyNote } = await import('../../src/net/http.js');
     expect(proxyNote({ HTTPS_PROXY: 'http://alice:s3cret@proxy.example:3128' })).toBe('through HTTPS_PROXY=http://***@proxy.example:3128');
     expect(proxyNote({})).toContain('no proxy is set');
   });
