@@ -50,7 +50,11 @@ export function parsePost(raw: string): ParsedPost {
     if (h && !(h[1] === '##' && (SECTION_LIKE.test(h[2]!) || hasH1Later))) titleZh = h[2]!;
     else if (bold && bold[1]!.length <= 160) titleZh = bold[1]!;
     else if (labelled) titleZh = labelled[1]!;
-    else if (!h && first.length <= 60 && !/[。！？.!?：:]$/.test(first) && !/^([>|$-]|\*\s|\d+[.、]|图注)/.test(first)) titleZh = first;
+    else if (!h && first.length <= 60 && !/[。！.!：:]$/.test(first) && !/^([>|$-]|\*\s|\d+[.、]|图注)/.test(first)) {
+      // a question can be a title ("…需要多少样本？") when a lede follows or it is short; else it opens the article
+      const next = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
+      if (!/[？?]$/.test(first) || next.startsWith('>') || first.length <= 30) titleZh = first;
+    }
     if (titleZh) lines.splice(i, 1);
   }
   titleZh = cleanTitle(titleZh || frontMatter['title'] || '');

@@ -170,9 +170,17 @@ function fromJson(text: string, questions: string[]): ParsedQa | undefined {
 
 /** Remove the "A:" / "答：" that starts an answer and a rule or sign-off that ends it. */
 function cleanAnswer(s: string, last: boolean): string {
-  let t = s.trim().replace(/^(?:\*\*)?(?:A|答|回答|Answer)\s*\d*\s*[:：](?:\*\*)?\s*/i, '');
+  let t = dedent(s).trim().replace(/^(?:\*\*)?(?:A|答|回答|Answer)\s*\d*\s*[:：](?:\*\*)?\s*/i, '');
   t = t.replace(/(\n\s*([-*_])(\s*\2){2,}\s*)+$/, '').trim();
   return last ? stripClosing(t) : t;
+}
+
+/** Answers indented under a list item ("1. **问题**\n   答……") lose the indent, which 4 spaces would make code. */
+function dedent(s: string): string {
+  const lines = s.replace(/^\n+/, '').split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const n = Math.min(...indents);
+  return n > 0 && Number.isFinite(n) ? lines.map((l) => l.slice(Math.min(n, /^[ \t]*/.exec(l)![0].length))).join('\n') : s;
 }
 
 export function parseQa(raw: string, questions: string[]): ParsedQa {
