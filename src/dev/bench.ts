@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,6 +216,32 @@ async function mixedShapes() {
   row('   warm re-run', `${s(again.ms)}, ${warmRequests} LLM requests`, '0 LLM requests', warmRequests === 0 ? 'ok' : 'MISSED');
 }
 
+/** 20 papers whose full-text hosts are not there, with arXiv's real spacing (3 s) and backoff (10 s). */
+async function unreachableHosts() {
+  const sv = await servers(20, LATENCY);
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const dead = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const ids = items(20).map((it) => it.id);
+  const env = sv.env(tmp('cache'), {
+    DIGEST_ARXIV_HTML_URL: `${dead}/html`,
+    DIGEST_AR5IV_URL: 'http://fulltext-host.invalid/html',
+    DIGEST_ARXIV_PDF_URL: `${dead}/pdf`,
+    DIGEST_ARXIV_DELAY_MS: '3000',
+    DIGEST_ARXIV_RETRY_BASE_MS: '10000',
+  });
+  const r = await run(process.execPath, [BIN, 'fetch', ...ids, '--concurrency', String(CONCURRENCY)], env);
+  await sv.stop();
+  const warned = r.stderr.match(/is unreachable: skipping it/g)?.length ?? 0;
+  row(
+    '8. fetch 20 papers, HTML/PDF host refused, ar5iv unresolvable',
+    `${s(r.ms)} (exit ${r.code}), ${warned} host warnings`,
+    '< 30 s for 20 papers, one warning per host (was ~8 min per paper)',
+    r.code === 0 && r.ms < 30_000 && warned === 2 ? 'ok' : 'MISSED',
+  );
+}
+
 async function main(): Promise<void> {
   process.stderr.write(`bench: ${os.cpus().length} cores, Node ${process.version}, ${RUNS} run(s) per figure\n`);
   const perTemplate = await throughput();
@@ -224,6 +251,7 @@ async function main(): Promise<void> {
   for (const [name, xs] of perTemplate) row(`6. tokens sent per paper: ${name}`, `${median(xs)} (median)`, 'counted with gpt-tokenizer o200k over every message sent', '');
   row('   qa with full text, one question at a time', `${qa.requests} requests, ${qa.sent} tokens sent`, `shared prefix (system + paper) ${qa.prefix} tokens per request`, `cached share ${(qa.cachedShare * 100).toFixed(0)}% (as the fake server reports it)`);
   await mixedShapes();
+  await unreachableHosts();
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: Row) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3]}`;
   process.stdout.write(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}\n\n`);
