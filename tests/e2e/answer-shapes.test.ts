@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { syntheticEntry } from '../../src/testing/fake-arxiv.js';
-import { ANSWER_SHAPES, type AnswerShape } from '../../src/testing/fake-llm.js';
+import { syntheticEntry } from '../fakes/fake-arxiv.js';
+import { ANSWER_SHAPES, type AnswerShape } from '../fakes/fake-llm.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startServers, type Servers } from '../helpers/servers.js';
 

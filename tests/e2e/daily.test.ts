@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { rssFeed, syntheticEntry, type FeedItem } from '../../src/testing/fake-arxiv.js';
+import { rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { TEST_KEY, useServers } from '../helpers/servers.js';
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { syntheticEntry } from '../../src/testing/fake-arxiv.js';
+import { syntheticEntry } from '../fakes/fake-arxiv.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { closedPort } from '../helpers/net.js';
 import { TEST_KEY, useServers } from '../helpers/servers.js';

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { syntheticEntry } from '../../src/testing/fake-arxiv.js';
-import { makePdf } from '../../src/testing/make-pdf.js';
+import { syntheticEntry } from '../fakes/fake-arxiv.js';
+import { makePdf } from '../fakes/make-pdf.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { useServers } from '../helpers/servers.js';
 

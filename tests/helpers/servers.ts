@@ -1,7 +1,7 @@
 /** Start the fake arXiv and fake LLM for a test file, and the env that points the CLI at them. */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { FakeArxiv, type FakeArxivOptions } from '../../src/testing/fake-arxiv.js';
-import { FakeLlm, type FakeLlmOptions } from '../../src/testing/fake-llm.js';
+import { FakeArxiv, type FakeArxivOptions } from '../fakes/fake-arxiv.js';
+import { FakeLlm, type FakeLlmOptions } from '../fakes/fake-llm.js';
 import { cleanEnv } from './cli.js';
 
 export const TEST_KEY = 'sk-test-SECRET-0123456789abcdef';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArxivClient, type ArxivClientOptions } from '../../src/arxiv/arxiv-client.js';
 import { parseArxivRef, type ArxivRef } from '../../src/arxiv/arxiv-id.js';
-import { FakeArxiv } from '../../src/testing/fake-arxiv.js';
+import { FakeArxiv } from '../fakes/fake-arxiv.js';
 
 const refs = (...ids: string[]): ArxivRef[] =>
   ids.map((i) => {

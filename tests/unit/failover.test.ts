@@ -8,8 +8,8 @@ import { parseArxivRef, type ArxivRef } from '../../src/arxiv/arxiv-id.js';
 import type { Paper } from '../../src/arxiv/paper.js';
 import { createCache } from '../../src/cache/cache.js';
 import { getPaperText } from '../../src/fulltext/get-text.js';
-import { FakeArxiv } from '../../src/testing/fake-arxiv.js';
-import { makePdf } from '../../src/testing/make-pdf.js';
+import { FakeArxiv } from '../fakes/fake-arxiv.js';
+import { makePdf } from '../fakes/make-pdf.js';
 import { tempDir } from '../helpers/cli.js';
 import { closedPort, NO_SUCH_HOST } from '../helpers/net.js';
 

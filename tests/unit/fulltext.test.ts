@@ -4,7 +4,7 @@ import { keyFigure } from '../../src/commands/prompt-build.js';
 import { fitToBudget, render, tokens } from '../../src/fulltext/budget.js';
 import { parseLatexml } from '../../src/fulltext/latexml.js';
 import { cleanPdfPages, pdfToSections } from '../../src/fulltext/pdf-text.js';
-import { makePdf } from '../../src/testing/make-pdf.js';
+import { makePdf } from '../fakes/make-pdf.js';
 
 const html = readFileSync(new URL('../../fixtures/fulltext/latexml-2609.99001v1.html', import.meta.url), 'utf8');
 const parsed = parseLatexml(html, 'http://127.0.0.1:9/html/2609.99001v1/');

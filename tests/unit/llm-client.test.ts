@@ -4,7 +4,7 @@ import { DigestError } from '../../src/errors.js';
 import { createSdk } from '../../src/llm/create-sdk.js';
 import { LlmClient, type LlmClientOptions } from '../../src/llm/llm-client.js';
 import { PROVIDERS } from '../../src/llm/providers.js';
-import { FakeLlm } from '../../src/testing/fake-llm.js';
+import { FakeLlm } from '../fakes/fake-llm.js';
 import { closedPort } from '../helpers/net.js';
 
 const fx = (name: string) => readFileSync(new URL(`../../fixtures/llm/${name}`, import.meta.url), 'utf8');

@@ -5,10 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { listenLocal } from './local-server.js';
+import { ROOT } from './root.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export const FIXTURES_DIR = path.join(ROOT, 'fixtures') + path.sep;
 
 export type ArxivFault =
   | { status: number; body?: string; headers?: Record<string, string> }

@@ -4,11 +4,12 @@
  * `digest fetch <ids>` (default: a recorded paper). Extra arguments are passed to `digest fetch`.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { FakeArxiv } from '../testing/fake-arxiv.js';
-import { FakeLlm } from '../testing/fake-llm.js';
+import path from 'node:path';
+import { FakeArxiv } from '../fakes/fake-arxiv.js';
+import { FakeLlm } from '../fakes/fake-llm.js';
+import { ROOT } from '../fakes/root.js';
 
-const BIN = fileURLToPath(new URL('../../bin/digest.js', import.meta.url));
+const BIN = path.join(ROOT, 'bin/digest.js');
 
 async function main(): Promise<void> {
   const arxiv = new FakeArxiv();

@@ -9,13 +9,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { countTokens } from 'gpt-tokenizer';
-import { FakeArxiv, rssFeed, syntheticEntry, type FeedItem } from '../testing/fake-arxiv.js';
-import { FakeLlm } from '../testing/fake-llm.js';
+import { FakeArxiv, rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
+import { FakeLlm } from '../fakes/fake-llm.js';
+import { ROOT } from '../fakes/root.js';
 
-const BIN = fileURLToPath(new URL('../../bin/digest.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin/digest.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const LATENCY = Number(process.env['BENCH_LATENCY_MS'] ?? 300);
 const DELAY = Number(process.env['BENCH_ARXIV_DELAY_MS'] ?? 200);
