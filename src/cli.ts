@@ -109,7 +109,7 @@ function main(argv: string[]): void {
     .option('--model <name>', 'model name')
     .option('--source <which>', 'full or abstract')
     .action(async (opts: Record<string, string>) => {
-      const { runConfig } = await import('./commands/config-cmd.js');
+      const { runConfig } = await import('./commands/config.js');
       await run(() => runConfig(opts, process.env, (s) => process.stdout.write(s)));
     });
 
@@ -118,7 +118,8 @@ function main(argv: string[]): void {
     .description('list the prompt templates in effect, or show one')
     .argument('[name]', 'template to show')
     .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
-    .action(async (name: string | undefined, opts: { prompts?: string }) => {
+    .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
+    .action(async (name: string | undefined, opts: { prompts?: string; config?: string }) => {
       const { runPrompts } = await import('./commands/prompts.js');
       await run(() => runPrompts(name, opts, process.env, (s) => process.stdout.write(s)));
     });
@@ -139,7 +140,7 @@ function io(logger: Logger, signal: AbortSignal) {
     stdout: (s: string) => void process.stdout.write(redact(s)),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    readStdin: async () => (await import('./commands/inputs.js')).readStdinLines(process.stdin),
+    readStdin: async () => (await import('./pipeline/read-ids.js')).readStdinLines(process.stdin),
     signal,
     logger,
   };

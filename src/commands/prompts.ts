@@ -1,8 +1,11 @@
 /** `digest prompts [name]`: list the templates in effect, or show one. */
+import { loadSettings } from '../settings/load.js';
+import type { CommonFlags, Env } from '../settings/resolve.js';
 import { templateSet, TEMPLATE_VARIABLES } from '../templates/template.js';
 
-export async function runPrompts(name: string | undefined, flags: { prompts?: string }, env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
-  const set = templateSet(flags.prompts ?? env['DIGEST_PROMPTS_DIR']);
+export async function runPrompts(name: string | undefined, flags: Pick<CommonFlags, 'prompts' | 'config'>, env: Env, out: (s: string) => void): Promise<number> {
+  // the same resolver as fetch and daily: --prompts > DIGEST_PROMPTS_DIR > the config file's "prompts"
+  const set = templateSet((await loadSettings(flags, env)).promptsDir);
   if (name) {
     const t = await set.get(name);
     out(`# ${t.name} (${t.builtin ? 'built-in' : 'override'}: ${t.file}, hash ${t.hash})\n`);

@@ -1,5 +1,5 @@
 /** Token estimates and a dated price table (USD per million tokens; the config file's `prices` override it). */
-import type { Price } from '../config-file.js';
+import type { Price } from '../settings/config-file.js';
 import type { Usage } from './llm-client.js';
 
 /** As of 2026-11 (see the README); the config file can override or add models. */

@@ -77,22 +77,50 @@ export interface LlmClientOptions {
   createClient: () => Promise<OpenAI>;
 }
 
+/** The facts an answer depends on besides its messages: part of every cache key, and of the front matter. */
+export interface LlmFacts {
+  model: string;
+  endpoint: string;
+  provider: string;
+  extraBody: Record<string, unknown>;
+}
+
+/** This run's requests and tokens, for the closing summary. */
+export interface LlmTally {
+  usage: Usage;
+  requests: number;
+  /** Follow-up requests (missing questions, titles) and their tokens, part of the totals above. */
+  followUps: { requests: number; promptTokens: number; completionTokens: number };
+}
+
+/**
+ * What the pipeline needs of a model: one request at a time, the facts its cache keys are made of, and
+ * the run's tally. `LlmClient` is the real one; tests use a recording fake in-process.
+ */
+export interface Llm extends LlmTally {
+  readonly facts: LlmFacts;
+  complete(req: LlmRequest): Promise<LlmResult>;
+}
+
 class RetryableError extends Error {
   constructor(message: string, readonly waitMs?: number) {
     super(message);
   }
 }
 
-export class LlmClient {
+export class LlmClient implements Llm {
   private client: Promise<OpenAI> | undefined;
   usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
   requests = 0;
-  /** Follow-up requests (missing questions, titles) and their tokens, part of the totals above. */
   followUps = { requests: 0, promptTokens: 0, completionTokens: 0 };
   /** A rate limit seen by one call holds back every call of the batch until then. */
   private pausedUntil = 0;
 
-  constructor(readonly opts: LlmClientOptions) {}
+  readonly facts: LlmFacts;
+
+  constructor(readonly opts: LlmClientOptions) {
+    this.facts = { model: opts.model, endpoint: opts.baseURL, provider: opts.preset.name, extraBody: opts.preset.extraBody };
+  }
 
   private sdk(): Promise<OpenAI> {
     this.client ??= this.opts.createClient();

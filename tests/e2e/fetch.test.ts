@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -235,6 +235,21 @@ describe('digest prompts', () => {
     expect(one.stdout).toContain('有什么可以进一步探索的点？');
     const none = await runCli(['prompts', 'nope'], s.env());
     expect(none.code).toBe(2);
+  });
+
+  it('the config file\'s "prompts" folder is listed by digest prompts, as fetch and digest config use it', async () => {
+    const dir = tempDir();
+    const mine = path.join(dir, 'my-prompts');
+    mkdirSync(mine);
+    writeFileSync(path.join(mine, 'brief.md'), '---\ndescription: a one-paragraph brief\nkind: section\n---\n<!-- user -->\n{{title}}\n');
+    writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ prompts: mine }));
+    const list = await runCli(['prompts'], s.env(), { cwd: dir });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^brief\s+section\s+override\s+a one-paragraph brief$/m);
+    const cfg = await runCli(['config'], s.env(), { cwd: dir });
+    expect(cfg.stdout).toMatch(new RegExp(`^prompts\\s+${mine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+\\(config `, 'm'));
+    const flag = await runCli(['prompts', '--prompts', path.join(dir, 'none-here')], s.env(), { cwd: dir });
+    expect(flag.stdout).not.toMatch(/^brief/m);
   });
 
   it('a --prompts template with an unknown variable fails before any request', async () => {

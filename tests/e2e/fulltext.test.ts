@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -107,6 +107,20 @@ describe('full text (built CLI against fake servers)', () => {
     expect(readdirSync(dir).sort()).toEqual(['2609.99001-figure.png', '2609.99001.md']);
     expect(readFileSync(path.join(dir, '2609.99001-figure.png'))).toEqual(PNG);
     expect(readFileSync(path.join(dir, '2609.99001.md'), 'utf8')).toContain('![模拟模型翻译的关键图图注。](./2609.99001-figure.png)');
+  });
+
+  it('"downloadFigures": true in the config file is honoured by fetch as by daily', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'out');
+    writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ downloadFigures: true }));
+    const r = await runCli(['fetch', '2609.99001', '--source', 'full', '-o', out], s.env(), { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['2609.99001-figure.png', '2609.99001.md']);
+    expect(readFileSync(path.join(out, '2609.99001.md'), 'utf8')).toContain('](./2609.99001-figure.png)');
+    // without -o the setting has nothing to do, and says nothing
+    const plain = await runCli(['fetch', '2609.99001', '--source', 'full'], s.env(), { cwd: dir });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('--download-figures');
   });
 
   it('no figure in the paper: none invented', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { keyFigure } from '../../src/commands/prompt-build.js';
+import { keyFigure } from '../../src/pipeline/messages.js';
 import { fitToBudget, render, tokens } from '../../src/fulltext/budget.js';
 import { parseLatexml } from '../../src/fulltext/latexml.js';
 import { cleanPdfPages, pdfToSections } from '../../src/fulltext/pdf-text.js';

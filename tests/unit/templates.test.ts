@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAtom } from '../../src/arxiv/parse-atom.js';
-import { buildMessages } from '../../src/commands/write-paper.js';
+import { buildMessages } from '../../src/pipeline/messages.js';
 import { parseTemplate, renderString, templateSet } from '../../src/templates/template.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -1,16 +1,16 @@
 /** `digest config`: the effective settings and where each came from; secrets are never shown. */
-import type { CommonFlags, Env } from '../config.js';
-import { loadSettings } from './context.js';
+import { loadDailyOptions } from '../settings/load.js';
+import type { CommonFlags, Env } from '../settings/resolve.js';
 
 export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) => void): Promise<number> {
-  const s = await loadSettings(flags, env);
+  // the settings of a `digest daily` run, the widest command: the same resolver every command uses
+  const s = await loadDailyOptions(flags, [], env);
   const src = (k: string, envName?: string) => {
     const from = s.sources[k] ?? 'default';
     if (from === 'env' && envName) return `env ${envName}`;
     if (from === 'config') return `config ${s.configFile}`;
     return from;
   };
-  const f = s.file;
   const rows: Array<[string, string, string]> = [
     ['provider', s.llm.preset.name, src('provider', 'DIGEST_PROVIDER')],
     ['model', s.llm.model, src('model', 'DIGEST_MODEL')],
@@ -32,10 +32,12 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['arxiv_batch_size', String(s.arxiv.batchSize), src('arxiv_batch_size', 'DIGEST_ARXIV_BATCH_SIZE')],
     ['llm_idle_timeout_ms', String(s.llm.idleTimeoutMs), src('llm_idle_timeout_ms', 'DIGEST_LLM_IDLE_TIMEOUT_MS')],
     ['llm_retries', String(s.llm.retries), src('llm_retries', 'DIGEST_LLM_RETRIES')],
-    ['categories', (f.categories ?? ['cs.CL']).join(' '), f.categories ? `config ${s.configFile}` : 'default'],
-    ['output', f.output ?? '(stdout)', f.output ? `config ${s.configFile}` : 'default'],
-    ['max_cost', f.maxCost !== undefined ? `$${f.maxCost}` : '(none)', f.maxCost !== undefined ? `config ${s.configFile}` : 'default'],
+    ['categories', s.categories.join(' '), src('categories')],
+    ['output', s.output ?? '(stdout)', src('output')],
+    ['max_cost', s.maxCost !== undefined ? `$${s.maxCost}` : '(none)', src('max_cost')],
+    ['download_figures', String(s.downloadFigures), src('download_figures')],
   ];
+  const f = s.file;
   for (const k of ['match', 'exclude', 'authors', 'includeCross', 'includeReplaced', 'limit'] as const) {
     if (f[k] !== undefined) rows.push([k, Array.isArray(f[k]) ? (f[k] as string[]).join(',') : String(f[k]), `config ${s.configFile}`]);
   }

@@ -8,7 +8,7 @@ import { addDays, arxivStamp, easternDateOf, isAnnouncementDay, latestAnnounceme
 import type { Cache } from '../cache/cache.js';
 import { DigestError } from '../errors.js';
 import type { Logger } from '../ui/logger.js';
-import { fetchPapersCached } from './papers.js';
+import { fetchPapersCached } from './metadata.js';
 
 export type ListingResult =
   | { quiet: string }

@@ -12,7 +12,7 @@ export async function readStdinLines(stdin: NodeJS.ReadableStream): Promise<stri
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-export async function collectRefs(args: string[], stdin: () => Promise<string[]>): Promise<ArxivRef[]> {
+export async function readIds(args: string[], stdin: () => Promise<string[]>): Promise<ArxivRef[]> {
   const raw: string[] = [];
   for (const a of args) {
     if (a === '-') raw.push(...(await stdin()));

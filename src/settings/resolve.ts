@@ -3,11 +3,12 @@
  * Every value is validated here, before any network call, and its source is kept for `digest config`.
  */
 import path from 'node:path';
-import type { ArxivClientOptions } from './arxiv/arxiv-client.js';
+import type { ArxivClientOptions } from '../arxiv/arxiv-client.js';
 import type { FileConfig, Price } from './config-file.js';
-import { usageError } from './errors.js';
-import type { LlmClientOptions } from './llm/llm-client.js';
-import { PROVIDER_NAMES, PROVIDERS } from './llm/providers.js';
+import { isValidDate } from '../arxiv/schedule.js';
+import { usageError } from '../errors.js';
+import type { LlmClientOptions } from '../llm/llm-client.js';
+import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
 
 export type Env = Record<string, string | undefined>;
 export type Source = 'flag' | 'env' | 'config' | 'preset' | 'default';
@@ -78,8 +79,12 @@ export interface ResolveContext {
 
 /** Picks flag > env > config > fallback and remembers which one won. */
 export class Resolver {
-  readonly sources: Record<string, Source> = {};
-  constructor(readonly env: Env, readonly file: FileConfig, readonly configFile: string | undefined) {}
+  constructor(
+    readonly env: Env,
+    readonly file: FileConfig,
+    readonly configFile: string | undefined,
+    readonly sources: Record<string, Source> = {},
+  ) {}
 
   pick<T>(name: string, opts: { flag?: string | undefined; flagName?: string; envName?: string; file?: T | undefined; fallback: T; fallbackSource?: Source; parse: (raw: string, label: string) => T }): T {
     if (opts.flag !== undefined) {
@@ -250,5 +255,139 @@ function resolveFullText(flags: CommonFlags, r: Resolver, model: string): FullTe
     override: r.pick<'full' | 'abstract' | undefined>('source', { flag: flags.source, flagName: '--source', envName: 'DIGEST_SOURCE', fallback: undefined, parse: source }),
     configured: f.source,
     contextTokens: r.pick('context_tokens', { envName: 'DIGEST_CONTEXT_TOKENS', file: fileContext, fallback: 32_768, parse: intParser(1024, 10_000_000) }),
+  };
+}
+
+/** `digest fetch`'s own flags, as commander hands them over. */
+export interface FetchFlags extends CommonFlags {
+  output?: string;
+  force?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+  downloadFigures?: boolean;
+}
+
+/** `digest daily`'s own flags, as commander hands them over. */
+export interface DailyFlags extends CommonFlags {
+  date?: string;
+  limit?: string;
+  match?: string;
+  exclude?: string;
+  authors?: string;
+  includeCross?: boolean;
+  includeReplaced?: boolean;
+  output?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  maxCost?: string;
+  downloadFigures?: boolean;
+}
+
+/** What one output run needs besides the shared settings. */
+interface RunOutput {
+  /** The folder the files go to; undefined = stdout. */
+  output: string | undefined;
+  force: boolean;
+  dryRun: boolean;
+  downloadFigures: boolean;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export interface FetchOptions extends Settings, RunOutput {
+  json: boolean;
+}
+
+export interface DailyOptions extends Settings, RunOutput {
+  categories: string[];
+  /** An announcement date (YYYY-MM-DD) instead of the latest. */
+  date: string | undefined;
+  limit: number | undefined;
+  match: RegExp | undefined;
+  exclude: RegExp | undefined;
+  /** Lower-case name fragments; a paper with any of them among its authors is kept. */
+  authors: string[];
+  includeCross: boolean;
+  includeReplaced: boolean;
+  maxCost: number | undefined;
+}
+
+const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
+
+function regexParser(flag: string) {
+  return (src: string): RegExp => {
+    try {
+      return new RegExp(src, 'i');
+    } catch (err) {
+      throw usageError(`${flag} ${JSON.stringify(src)}: not a valid regular expression (${(err as Error).message})`);
+    }
+  };
+}
+
+const flagOn = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
+const boolean = (raw: string) => raw === 'true';
+
+function runOutput(flags: FetchFlags | DailyFlags, r: Resolver, fileOutput: string | undefined): RunOutput {
+  const output = r.pick<string | undefined>('output', { flag: flags.output, flagName: '-o', file: fileOutput, fallback: undefined, parse: (s) => s });
+  if (output === '') throw usageError('-o: empty folder name');
+  return {
+    output,
+    force: flags.force === true,
+    dryRun: flags.dryRun === true,
+    downloadFigures: r.pick('download_figures', { flag: flagOn(flags.downloadFigures), flagName: '--download-figures', file: r.file.downloadFigures, fallback: false, parse: boolean }),
+    verbose: flags.verbose === true,
+    quiet: flags.quiet === true,
+  };
+}
+
+export function resolveFetchOptions(flags: FetchFlags, ctx: ResolveContext): FetchOptions {
+  const settings = resolveSettings(flags, ctx);
+  const r = new Resolver(ctx.env, settings.file, ctx.configFile, settings.sources);
+  // the config file's "output" is digest daily's folder: fetch prints to stdout unless -o says otherwise
+  return { ...settings, ...runOutput(flags, r, undefined), json: flags.json === true };
+}
+
+export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: ResolveContext): DailyOptions {
+  const settings = resolveSettings(flags, ctx);
+  const r = new Resolver(ctx.env, settings.file, ctx.configFile, settings.sources);
+  const f = settings.file;
+  const categories = [...new Set(r.pick('categories', { flag: args.length ? args.join(' ') : undefined, flagName: 'category', file: f.categories, fallback: ['cs.CL'], parse: () => args }))];
+  for (const c of categories) {
+    if (!CATEGORY.test(c)) throw usageError(`category ${JSON.stringify(c)}: expected an arXiv category such as cs.CL, math.AP or astro-ph.GA`);
+  }
+  if (flags.date !== undefined && !isValidDate(flags.date)) throw usageError(`--date ${JSON.stringify(flags.date)}: expected a calendar date as YYYY-MM-DD`);
+  const pattern = (name: 'match' | 'exclude') => {
+    const parse = regexParser(`--${name}`);
+    return r.pick<RegExp | undefined>(name, { flag: flags[name], file: f[name] === undefined ? undefined : regexParser(`${ctx.configFile}: ${name}`)(f[name]), fallback: undefined, parse });
+  };
+  const match = pattern('match');
+  const exclude = pattern('exclude');
+  const authors = r
+    .pick('authors', { flag: flags.authors, file: f.authors, fallback: [] as string[], parse: (s) => s.split(',') })
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
+  const limit = r.pick<number | undefined>('limit', { flag: flags.limit, file: f.limit, fallback: undefined, parse: intParser(1, 100_000) });
+  const maxCost = r.pick<number | undefined>('max_cost', {
+    flag: flags.maxCost,
+    flagName: '--max-cost',
+    file: f.maxCost,
+    fallback: undefined,
+    parse: (raw, label) => {
+      if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw usageError(`${label}: expected an amount in US dollars, e.g. 0.50`);
+      return Number(raw);
+    },
+  });
+  return {
+    ...settings,
+    ...runOutput(flags, r, f.output),
+    categories,
+    date: flags.date,
+    limit,
+    match,
+    exclude,
+    authors,
+    includeCross: r.pick('include_cross', { flag: flagOn(flags.includeCross), flagName: '--include-cross', file: f.includeCross, fallback: false, parse: boolean }),
+    includeReplaced: r.pick('include_replaced', { flag: flagOn(flags.includeReplaced), flagName: '--include-replaced', file: f.includeReplaced, fallback: false, parse: boolean }),
+    maxCost,
   };
 }

@@ -1,10 +1,10 @@
-/** Run a paper through its templates and assemble the post. */
+/** One paper through its templates: the answers (from the cache or the model, with follow-ups) assembled into a post. */
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 import { DigestError } from '../errors.js';
 import { abstractOnly } from '../fulltext/get-text.js';
 import type { Figure, PaperText } from '../fulltext/types.js';
-import type { ChatMessage, LlmClient, LlmResult, Usage } from '../llm/llm-client.js';
+import type { ChatMessage, Llm, LlmFacts, LlmResult, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
 import { unverifiedFigures } from '../render/fact-check.js';
 import { cleanTitle, parsePost } from '../render/parse-output.js';
@@ -12,12 +12,11 @@ import { cleanSingleAnswer, parseQa, type QaPair } from '../render/parse-qa.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
-import { buildMessages, keyFigure, qaMode, type Built, type SourceChoice } from './prompt-build.js';
+import { buildMessages, keyFigure, qaMode, type Built } from './messages.js';
+import type { TextSource } from './paper-text.js';
 
-export { buildMessages, templateVars } from './prompt-build.js';
-
-export interface WriteDeps {
-  llm: LlmClient;
+export interface ComposeDeps extends TextSource {
+  llm: Llm;
   /** Shared limit on LLM calls in flight. */
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
   signal: AbortSignal;
@@ -29,11 +28,6 @@ export interface WriteDeps {
   cache: Cache;
   generator: string;
   now: Date;
-  /** Which text a template gets (--source, config, template, default). */
-  sourceFor: (tpl: Template) => SourceChoice;
-  /** The paper's full text (HTML → ar5iv → PDF → abstract). */
-  getText: (paper: Paper) => Promise<PaperText>;
-  contextTokens: number;
   verbose: (msg: string) => void;
 }
 
@@ -55,7 +49,7 @@ interface Answer {
   source: PaperText['source'];
 }
 
-export async function writePaper(paper: Paper, templates: Template[], deps: WriteDeps, live?: SinkPart): Promise<PostResult> {
+export async function composePost(paper: Paper, templates: Template[], deps: ComposeDeps, live?: SinkPart): Promise<PostResult> {
   const key = `${paper.id}v${paper.version}`;
   // the full text (cached per id+version, a missing one too, for a day) decides each answer's cache key
   let full: PaperText | undefined;
@@ -66,7 +60,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   const textFor = (tpl: Template) => (deps.sourceFor(tpl) === 'full' && full ? full : abstractOnly(paper));
   const cacheKeyOf = (tpl: Template) => {
     const source = textFor(tpl).source;
-    return llmCacheKey(paper, tpl, deps.llm, { source, mode: qaMode(tpl, source), contextTokens: deps.contextTokens });
+    return llmCacheKey(paper, tpl, deps.llm.facts, { source, mode: qaMode(tpl, source), contextTokens: deps.contextTokens });
   };
   const hits = await Promise.all(templates.map((t) => deps.cache.get<CachedAnswer>('llm', cacheKeyOf(t))));
   const figure = keyFigure(full);
@@ -221,7 +215,7 @@ export async function writePaper(paper: Paper, templates: Template[], deps: Writ
   return assemble(paper, templates, outputs, { figure, full, usage, cachedCalls: cachedCalls + keptAnswers, followUps, deps });
 }
 
-function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; full: PaperText | undefined; usage: Usage; cachedCalls: number; followUps: number; deps: WriteDeps }): PostResult {
+function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { figure: Figure | undefined; full: PaperText | undefined; usage: Usage; cachedCalls: number; followUps: number; deps: ComposeDeps }): PostResult {
   let titleZh = '';
   let lede = '';
   let explainer: PostResult['explainer'];
@@ -256,8 +250,8 @@ function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { f
     sections,
     figure,
     templates: templates.map((t, i) => ({ name: t.name, hash: t.hash, source: outputs[i]!.source })),
-    model: o.deps.llm.opts.model,
-    provider: o.deps.llm.opts.preset.name,
+    model: o.deps.llm.facts.model,
+    provider: o.deps.llm.facts.provider,
     source: used,
     usage: o.usage,
     cachedCalls: o.cachedCalls,
@@ -268,9 +262,8 @@ function assemble(paper: Paper, templates: Template[], outputs: Answer[], o: { f
 }
 
 /** What determines a template's answer for a paper: never the key, always the prompt's content hash. */
-export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmClient, extra: { source: PaperText['source']; mode: string; contextTokens: number }): unknown {
-  const o = llm.opts;
-  return { v: 3, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: o.model, endpoint: o.baseURL, extra: o.preset.extraBody, ...extra };
+export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmFacts, extra: { source: PaperText['source']; mode: string; contextTokens: number }): unknown {
+  return { v: 3, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: llm.model, endpoint: llm.endpoint, extra: llm.extraBody, ...extra };
 }
 
 /** Two sentences of Chinese prose from a longer answer, for listings when there is no lede. */

@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 import { DigestError, errorMessage } from '../errors.js';
-import type { LlmClient } from '../llm/llm-client.js';
+import type { Llm } from '../llm/llm-client.js';
 import type { SinkPart } from '../output/ordered-sink.js';
 import type { PostResult } from '../render/post.js';
 import type { Template } from '../templates/template.js';
@@ -15,20 +15,20 @@ import type { Logger } from '../ui/logger.js';
 import type { Progress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
-import type { TextDeps } from './context.js';
-import { writePaper } from './write-paper.js';
+import { composePost } from './compose-post.js';
+import type { TextSource } from './paper-text.js';
 
 export type PaperOutcome =
   | { status: 'done'; result: PostResult }
   | { status: 'failed'; reason: string }
   | { status: 'skipped'; reason: string };
 
-export interface BatchOptions {
+export interface RunPapersOptions {
   papers: Paper[];
   templates: Template[];
-  llm: LlmClient;
+  llm: Llm;
   cache: Cache;
-  text: TextDeps;
+  text: TextSource;
   concurrency: number;
   now: Date;
   signal: AbortSignal;
@@ -43,7 +43,7 @@ export interface BatchOptions {
   settled?: (i: number) => void;
 }
 
-export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
+export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
   const limit = pLimit(o.concurrency);
   // papers start a few at a time, so a big day holds only the papers in flight, not all their prompts
   const paperLimit = pLimit(Math.max(2, o.concurrency * 2));
@@ -62,7 +62,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
       }
       try {
         o.progress.stage(key, 'queued');
-        const result = await writePaper(
+        const result = await composePost(
           paper,
           o.templates,
           {
@@ -78,6 +78,7 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
             onStage: (s) => o.progress.stage(key, s),
             cache: o.cache,
             ...o.text,
+            verbose: (m) => o.logger.verbose(m),
             generator,
             now: o.now,
           },
@@ -111,16 +112,6 @@ export async function runBatch(o: BatchOptions): Promise<PaperOutcome[]> {
   );
   o.progress.stop();
   return outcomes;
-}
-
-export function summaryLine(outcomes: PaperOutcome[], llm: LlmClient | undefined, extra = ''): string {
-  const n = (s: PaperOutcome['status']) => outcomes.filter((x) => x.status === s).length;
-  const cached = outcomes.reduce((a, x) => a + (x.status === 'done' ? x.result.cachedCalls : 0), 0);
-  const u = llm?.usage;
-  const f = llm?.followUps;
-  const followUps = f?.requests ? ` · ${f.requests} follow-up request(s) for missing answers or titles (tokens in ${f.promptTokens}, out ${f.completionTokens})` : '';
-  const tokens = u ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${followUps}` : '';
-  return `${n('done')} of ${outcomes.length} done, ${n('skipped')} skipped, ${n('failed')} failed${tokens}${extra}`;
 }
 
 /** What is kept of a delivered paper for the summary and the digest page: not its texts. */

@@ -1,7 +1,7 @@
 /** digest.config.json: found in the working directory, else the user config folder, or named by --config. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configError } from './errors.js';
+import { configError } from '../errors.js';
 
 export interface Price {
   /** US dollars per million tokens. */

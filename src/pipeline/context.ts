@@ -1,0 +1,63 @@
+/** What a run needs, built once from its options: arXiv, the model, the cache, the texts, the templates. */
+import { ArxivClient } from '../arxiv/arxiv-client.js';
+import { createCache, NO_CACHE, type Cache } from '../cache/cache.js';
+import { DigestError } from '../errors.js';
+import { createSdk } from '../llm/create-sdk.js';
+import { LlmClient, type Llm } from '../llm/llm-client.js';
+import { requireKey, type Env, type Settings } from '../settings/resolve.js';
+import { templateSet, type Template } from '../templates/template.js';
+import type { Logger } from '../ui/logger.js';
+import { createTextSource, type TextSource } from './paper-text.js';
+
+/** The process as a command sees it: injected, so commands run the same in tests. */
+export interface Io {
+  env: Env;
+  stdout: (s: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  readStdin: () => Promise<string[]>;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export interface RunContext {
+  arxiv: ArxivClient;
+  /** undefined on a dry run: no key is needed and no call is made. */
+  llm: Llm | undefined;
+  cache: Cache;
+  text: TextSource;
+  /** The per-paper templates of the run (--kind), in order. */
+  templates: Template[];
+  logger: Logger;
+  now: Date;
+  signal: AbortSignal;
+}
+
+/** Everything that can be wrong with templates or the key is found here, before any request. */
+export async function createContext(options: Settings & { dryRun: boolean }, io: Io): Promise<RunContext> {
+  const { logger, signal } = io;
+  const templates = await loadTemplates(options);
+  const llm = options.dryRun ? undefined : createLlm(options, logger);
+  const cache = options.cacheDir ? createCache(options.cacheDir, (m) => logger.warn(m)) : NO_CACHE;
+  const arxiv = new ArxivClient({ ...options.arxiv, signal, log: (m) => logger.warn(m) });
+  return { arxiv, llm, cache, text: createTextSource(options.fulltext, arxiv, cache, logger), templates, logger, now: options.now, signal };
+}
+
+async function loadTemplates(settings: Settings): Promise<Template[]> {
+  const set = templateSet(settings.promptsDir);
+  const list = await Promise.all(settings.kinds.map((k) => set.get(k)));
+  const overview = list.find((t) => t.kind === 'overview');
+  if (overview) throw new DigestError('usage', `--kind ${overview.name}: an overview template writes the digest page of digest daily; it is not a per-paper kind`);
+  return list;
+}
+
+function createLlm(settings: Settings, logger: Logger): LlmClient {
+  const s = settings.llm;
+  const apiKey = requireKey(s);
+  return new LlmClient({
+    ...s,
+    apiKey,
+    log: (m) => logger.warn(m),
+    createClient: () => createSdk({ apiKey, baseURL: s.baseURL, timeoutMs: s.idleTimeoutMs }),
+  });
+}

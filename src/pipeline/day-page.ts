@@ -1,0 +1,73 @@
+/** The end of digest daily: the page's entries, its overview, and the page itself (the folder's index, always rebuilt). */
+import path from 'node:path';
+import type { Cache } from '../cache/cache.js';
+import type { Llm } from '../llm/llm-client.js';
+import { outputPath, writeAtomic } from '../output/write-file.js';
+import { digestFileName, renderDigestPage, type DigestEntry } from '../render/digest-page.js';
+import type { Template } from '../templates/template.js';
+import type { Logger } from '../ui/logger.js';
+import { redact } from '../ui/redact.js';
+import { version } from '../version.js';
+import { entryFromResult } from './digest-entries.js';
+import { writeOverview } from './overview.js';
+import type { PaperOutcome } from './run-papers.js';
+
+export interface DayPage {
+  date: string;
+  categories: string[];
+  outcomes: PaperOutcome[];
+  /** Posts kept from an earlier run, by paper index. */
+  existing: Map<number, DigestEntry>;
+  /** The posts' folder; undefined = the page goes to stdout and links arXiv. */
+  output: string | undefined;
+  templates: Template[];
+  overviewTpl: Template;
+  llm: Llm;
+  cache: Cache;
+  now: Date;
+  provider: string;
+  signal: AbortSignal;
+  logger: Logger;
+  stdout: (s: string) => void;
+}
+
+/** Writes (or prints) the page; returns false when the overview failed and the page went out without it. */
+export async function writeDayPage(o: DayPage): Promise<boolean> {
+  const entries: DigestEntry[] = [];
+  o.outcomes.forEach((x, i) => {
+    const e = x.status === 'done' ? entryFromResult(x.result) : o.existing.get(i);
+    if (e) entries.push({ ...e, link: o.output ? `./${path.basename(outputPath(o.output, e.id, 'md'))}` : `https://arxiv.org/abs/${e.id}v${e.version}` });
+  });
+
+  let overviewOk = true;
+  let overview: string | undefined;
+  if (entries.length > 0) {
+    try {
+      overview = await writeOverview({ tpl: o.overviewTpl, entries, date: o.date, categories: o.categories, llm: o.llm, cache: o.cache, signal: o.signal });
+    } catch (err) {
+      if (o.signal.aborted) throw err;
+      overviewOk = false;
+      o.logger.error(`digest overview: ${redact((err as Error).message)}; the page is written without it`);
+    }
+  }
+  const page = renderDigestPage({
+    date: o.date,
+    categories: o.categories,
+    overview,
+    overviewHeading: o.overviewTpl.heading,
+    entries,
+    generatedAt: o.now,
+    generator: `arxiv-digest ${version()}`,
+    provider: o.provider,
+    model: o.llm.facts.model,
+    templates: [...o.templates, o.overviewTpl].map((t) => ({ name: t.name, hash: t.hash })),
+  });
+  if (o.output) {
+    const file = path.join(path.resolve(o.output), digestFileName(o.date, o.categories));
+    await writeAtomic(file, page, true);
+    o.stdout(`${file}\n`);
+  } else {
+    o.stdout(page);
+  }
+  return overviewOk;
+}

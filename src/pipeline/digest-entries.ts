@@ -1,0 +1,53 @@
+/** A paper's line on the digest page: from the post just written, or from the post already in the folder. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { Paper } from '../arxiv/paper.js';
+import { outputPath } from '../output/write-file.js';
+import type { DigestEntry } from '../render/digest-page.js';
+import type { PostResult } from '../render/post.js';
+
+export function entryFromResult(r: PostResult): DigestEntry {
+  return {
+    id: r.paper.id,
+    version: r.paper.version,
+    titleZh: r.titleZh,
+    titleEn: r.paper.title,
+    authors: r.paper.authors.map((a) => a.name),
+    summary: r.summary,
+    tags: r.paper.categories,
+    link: '',
+  };
+}
+
+export async function entryFromFile(file: string, p: Paper): Promise<DigestEntry | undefined> {
+  try {
+    const raw = await readFile(file, 'utf8');
+    const fm = parseYaml(/^---\n([\s\S]*?)\n---/.exec(raw)?.[1] ?? '') as Record<string, unknown> | null;
+    if (!fm || fm['arxiv_id'] !== p.id) return undefined;
+    return {
+      id: p.id,
+      version: Number(fm['arxiv_version'] ?? p.version),
+      titleZh: typeof fm['title'] === 'string' ? fm['title'] : '',
+      titleEn: p.title,
+      authors: p.authors.map((a) => a.name),
+      summary: typeof fm['summary'] === 'string' ? fm['summary'] : '',
+      tags: p.categories,
+      link: '',
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Posts already in the folder (kept unless --force): index of the paper → its entry from the file's front matter. */
+export async function entriesInFolder(papers: Paper[], dir: string): Promise<Map<number, DigestEntry>> {
+  const found = new Map<number, DigestEntry>();
+  for (const [i, p] of papers.entries()) {
+    const file = outputPath(dir, p.id, 'md');
+    if (!existsSync(file)) continue;
+    const entry = await entryFromFile(file, p);
+    if (entry) found.set(i, entry);
+  }
+  return found;
+}
