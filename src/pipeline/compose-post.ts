@@ -13,9 +13,9 @@ import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
 import { buildMessages, keyFigure, qaMode, type Built } from './messages.js';
-import type { TextSource } from './paper-text.js';
+import type { TextAccess } from './paper-text.js';
 
-export interface ComposeDeps extends TextSource {
+export interface ComposeDeps extends TextAccess {
   llm: Llm;
   /** Shared limit on LLM calls in flight. */
   limit: <T>(fn: () => Promise<T>) => Promise<T>;

@@ -7,7 +7,7 @@ import { LlmClient, type Llm } from '../llm/llm-client.js';
 import { requireKey, type Env, type Settings } from '../settings/resolve.js';
 import { templateSet, type Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
-import { createTextSource, type TextSource } from './paper-text.js';
+import { createTextAccess, type TextAccess } from './paper-text.js';
 
 /** The process as a command sees it: injected, so commands run the same in tests. */
 export interface Io {
@@ -25,7 +25,7 @@ export interface RunContext {
   /** undefined on a dry run: no key is needed and no call is made. */
   llm: Llm | undefined;
   cache: Cache;
-  text: TextSource;
+  text: TextAccess;
   /** The per-paper templates of the run (--kind), in order. */
   templates: Template[];
   logger: Logger;
@@ -40,7 +40,7 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
   const llm = options.dryRun ? undefined : createLlm(options, logger);
   const cache = options.cacheDir ? createCache(options.cacheDir, (m) => logger.warn(m)) : NO_CACHE;
   const arxiv = new ArxivClient({ ...options.arxiv, signal, log: (m) => logger.warn(m) });
-  return { arxiv, llm, cache, text: createTextSource(options.fulltext, arxiv, cache, logger), templates, logger, now: options.now, signal };
+  return { arxiv, llm, cache, text: createTextAccess(options.fulltext, arxiv, cache, logger), templates, logger, now: options.now, signal };
 }
 
 async function loadTemplates(settings: Settings): Promise<Template[]> {

@@ -8,13 +8,13 @@ import type { LlmFacts } from '../llm/llm-client.js';
 import type { Template } from '../templates/template.js';
 import { llmCacheKey } from './compose-post.js';
 import { buildMessages, qaMode } from './messages.js';
-import type { TextSource } from './paper-text.js';
+import type { TextAccess } from './paper-text.js';
 
 /**
  * Rough per-paper plan without downloading anything: abstract prompts are counted, full-text prompts
  * are assumed to fill their budget (at most 16k tokens); one-by-one Q&A re-sends the paper per question.
  */
-export async function estimatePaper(p: Paper, templates: Template[], cache: Cache, llm: LlmFacts | undefined, text: TextSource) {
+export async function estimatePaper(p: Paper, templates: Template[], cache: Cache, llm: LlmFacts | undefined, text: TextAccess) {
   let input = 0;
   let output = 0;
   let calls = 0;
@@ -44,7 +44,7 @@ export interface Plan {
   llm: LlmFacts | undefined;
   model: string;
   price: Price | undefined;
-  text: TextSource;
+  text: TextAccess;
 }
 
 export async function printPlan(o: Plan, out: (s: string) => void): Promise<void> {

@@ -9,7 +9,7 @@ import type { Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
 import type { SourceChoice } from './messages.js';
 
-export interface TextSource {
+export interface TextAccess {
   /** Which text a template gets (--source, config, template, default). */
   sourceFor: (tpl: Template) => SourceChoice;
   /** The paper's full text (HTML → ar5iv → PDF → abstract). */
@@ -17,7 +17,7 @@ export interface TextSource {
   contextTokens: number;
 }
 
-export function createTextSource(ft: FullTextSettings, arxiv: ArxivClient, cache: Cache, logger: Logger): TextSource {
+export function createTextAccess(ft: FullTextSettings, arxiv: ArxivClient, cache: Cache, logger: Logger): TextAccess {
   const inflight = new Map<string, Promise<PaperText>>();
   return {
     sourceFor: (tpl) =>

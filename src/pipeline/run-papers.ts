@@ -16,7 +16,7 @@ import type { Progress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
 import { composePost } from './compose-post.js';
-import type { TextSource } from './paper-text.js';
+import type { TextAccess } from './paper-text.js';
 
 export type PaperOutcome =
   | { status: 'done'; result: PostResult }
@@ -28,7 +28,7 @@ export interface RunPapersOptions {
   templates: Template[];
   llm: Llm;
   cache: Cache;
-  text: TextSource;
+  text: TextAccess;
   concurrency: number;
   now: Date;
   signal: AbortSignal;

@@ -7,7 +7,7 @@ import type { DailyOptions } from '../settings/resolve.js';
 import type { Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
 import { estimatePaper } from './estimate.js';
-import type { TextSource } from './paper-text.js';
+import type { TextAccess } from './paper-text.js';
 
 /** --match, --exclude and --authors, then --limit in arXiv order. */
 export function selectPapers(all: Paper[], o: Pick<DailyOptions, 'match' | 'exclude' | 'authors' | 'limit'>): { papers: Paper[]; filtered: number } {
@@ -28,7 +28,7 @@ export interface CostCap {
   templates: Template[];
   cache: Cache;
   llm: LlmFacts;
-  text: TextSource;
+  text: TextAccess;
   logger: Logger;
 }
 

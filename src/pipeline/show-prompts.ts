@@ -2,9 +2,9 @@
 import type { Paper } from '../arxiv/paper.js';
 import type { Template } from '../templates/template.js';
 import { buildMessages, keyFigure } from './messages.js';
-import type { TextSource } from './paper-text.js';
+import type { TextAccess } from './paper-text.js';
 
-export async function showPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void, text: TextSource): Promise<void> {
+export async function showPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void, text: TextAccess): Promise<void> {
   for (const paper of papers) {
     const full = templates.some((t) => text.sourceFor(t) === 'full') ? await text.getText(paper) : undefined;
     for (const tpl of templates) {
