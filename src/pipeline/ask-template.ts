@@ -1,0 +1,166 @@
+/**
+ * One template's answer for one paper, from the model: the request (with the shared limit and the fatal
+ * stop), the Q&A asked all at once and completed question by question, or one by one on full text, the
+ * post's title follow-up, and one retry with less text when the provider says the prompt is too long.
+ */
+import type { Paper } from '../arxiv/paper.js';
+import { DigestError } from '../errors.js';
+import type { Figure, PaperText } from '../fulltext/types.js';
+import type { ChatMessage, LlmResult, Usage } from '../llm/llm-client.js';
+import type { SinkPart } from '../output/ordered-sink.js';
+import { cleanTitle, parsePost } from '../render/parse-output.js';
+import { cleanSingleAnswer, parseQa, type QaPair } from '../render/parse-qa.js';
+import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
+import type { Template } from '../templates/template.js';
+import type { ComposeDeps } from './compose-post.js';
+import { buildMessages, qaMode, type Built } from './messages.js';
+
+/** A template's answer as the post is assembled from it (and as it is cached). */
+export interface Answer {
+  text: string;
+  /** qa: one answer per question, after any follow-ups. */
+  pairs?: QaPair[];
+  /** post: the title, from the answer or from a follow-up. */
+  titleZh?: string;
+  source: PaperText['source'];
+}
+
+/** What one paper's requests cost: tokens of requests sent, answers taken from the raw cache, follow-ups sent. */
+export interface PaperTally {
+  usage: Usage;
+  keptAnswers: number;
+  followUps: number;
+}
+
+export class TemplateAsker {
+  readonly tally: PaperTally = { usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, keptAnswers: 0, followUps: 0 };
+  private readonly key: string;
+
+  constructor(
+    private readonly paper: Paper,
+    private readonly deps: ComposeDeps,
+  ) {
+    this.key = `${paper.id}v${paper.version}`;
+  }
+
+  /** The template's answer on this text; streamed into `part` when there is a live preview. */
+  async answer(tpl: Template, text: PaperText, figure: Figure | undefined, part: SinkPart | undefined): Promise<Answer> {
+    const { deps } = this;
+    const mode = qaMode(tpl, text.source);
+    for (let shrink = 1; ; shrink *= 0.6) {
+      const built = buildMessages(this.paper, tpl, { text, contextTokens: deps.contextTokens, shrink, ...(tpl.kind === 'post' && figure ? { figure } : {}), mode });
+      if (built.budget) {
+        const b = built.budget;
+        deps.verbose(`${this.key} ${tpl.name}: ${built.source} text ${b.textTokens} tokens, budget ${b.budget}${b.cuts.length ? `; cut ${b.cuts.join(', ')}` : '; nothing cut'}`);
+      }
+      try {
+        return await deps.limit(() => this.ask(tpl, built, part));
+      } catch (err) {
+        // a "context too long" answer: shrink the text budget and try once more
+        if (err instanceof DigestError && err.code === 'context' && built.source !== 'abstract' && shrink === 1) {
+          deps.verbose(`${this.key} ${tpl.name}: the provider said the prompt is too long; retrying with a smaller budget`);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async ask(tpl: Template, built: Built, part: SinkPart | undefined): Promise<Answer> {
+    this.deps.onStage?.(`writing ${tpl.name}`);
+    if (built.questions) return { ...(await this.oneByOne(tpl, built, part)), source: built.source };
+    const res = await this.call(tpl, built.messages, part);
+    if (tpl.kind === 'qa') return { ...(await this.completeQa(tpl, built, res.text, part)), source: built.source };
+    if (tpl.kind === 'post') return { text: res.text, titleZh: await this.titleOf(tpl, built, res.text), source: built.source };
+    return { text: res.text, source: built.source };
+  }
+
+  /** One request; a fatal failure (key, money) stops the run's other calls. */
+  private async call(tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, followUp = false, requireChinese = tpl.requireChinese): Promise<LlmResult> {
+    const { deps, tally } = this;
+    const stop = deps.stopped();
+    if (stop) throw new DigestError('llm', `not started: ${stop}`);
+    try {
+      const res = await deps.llm.complete({
+        messages,
+        ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
+        ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
+        requireChinese,
+        signal: deps.signal,
+        cache: deps.cache,
+        followUp,
+        ...(part ? { onDelta: (t: string) => part.write(t), onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n') } : {}),
+      });
+      if (res.cached) tally.keptAnswers++;
+      else {
+        tally.usage.promptTokens += res.usage.promptTokens;
+        tally.usage.completionTokens += res.usage.completionTokens;
+        tally.usage.cachedTokens += res.usage.cachedTokens;
+        if (followUp) tally.followUps++;
+      }
+      return res;
+    } catch (err) {
+      if (err instanceof DigestError && err.fatal) deps.stop(err);
+      throw err;
+    }
+  }
+
+  /** Full text: one question per request, in one conversation (system → paper → q1, a1, q2 …). */
+  private async oneByOne(tpl: Template, built: Built, part: SinkPart | undefined): Promise<{ text: string; pairs: QaPair[] }> {
+    const conversation = [...built.messages];
+    const pairs: QaPair[] = [];
+    for (const [n, q] of built.questions!.entries()) {
+      this.deps.onStage?.(`question ${n + 1}/${built.questions!.length}`);
+      part?.write(`### ${tpl.questions[n]}\n\n`);
+      conversation.push(q);
+      const res = await this.call(tpl, [...conversation], part);
+      conversation.push({ role: 'assistant', content: res.text });
+      pairs.push({ question: tpl.questions[n]!, answer: tidyAnswer(cleanSingleAnswer(res.text, tpl.questions[n]!)) });
+      part?.write('\n\n');
+    }
+    return { text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs };
+  }
+
+  /**
+   * All questions in one answer, in whatever shape the model chose. The answers found are kept; each
+   * missing one is asked alone on the same prefix (system → paper → the answer so far), so the
+   * provider's prompt cache still applies. Fails only when a question still has no answer.
+   */
+  private async completeQa(tpl: Template, built: Built, text: string, part: SinkPart | undefined): Promise<{ text: string; pairs: QaPair[] }> {
+    const answers = parseQa(text, tpl.questions).answers;
+    const missing = tpl.questions.flatMap((_, n) => (answers[n] === undefined ? [n] : []));
+    if (missing.length) this.deps.verbose(`${this.key} ${tpl.name}: no answer found for question ${missing.map((n) => n + 1).join(', ')}; asking ${missing.length === 1 ? 'it' : 'them'} alone`);
+    const prefix: ChatMessage[] = [...built.messages, { role: 'assistant', content: text }];
+    for (const n of missing) {
+      const question = tpl.questions[n]!;
+      this.deps.onStage?.(`follow-up: question ${n + 1}`);
+      part?.write(`\n\n### ${question}\n\n`);
+      const res = await this.call(tpl, [...prefix, built.ask(n)], part, true).catch((err: unknown) => {
+        // name the question that stays unanswered; a fatal error (key, money) stays as it is
+        if (!(err instanceof DigestError) || err.fatal) throw err;
+        throw new DigestError(err.code, `${tpl.name}: no answer to question ${n + 1} (${question}): ${err.message}`, err.hint ? { hint: err.hint } : {});
+      });
+      const answer = cleanSingleAnswer(res.text, question);
+      if (!answer.trim()) throw new DigestError('llm', `${tpl.name}: no answer to question ${n + 1} (${question}), even when asked alone`);
+      answers[n] = answer;
+    }
+    return { text, pairs: tpl.questions.map((q, n) => ({ question: q, answer: tidyAnswer(answers[n]!) })) };
+  }
+
+  /** The post's title, or one asked for in a short follow-up when the answer has none ('' if that fails too). */
+  private async titleOf(tpl: Template, built: Built, text: string): Promise<string> {
+    const found = parsePost(text).titleZh;
+    if (found) return found;
+    this.deps.verbose(`${this.key} ${tpl.name}: the answer has no title; asking for one`);
+    this.deps.onStage?.('follow-up: title');
+    // a title may rightly be mostly English names ("GPT-4o 的…"): asked for one CJK character, not a share
+    const res = await this.call(tpl, [...built.messages, { role: 'assistant', content: text }, built.askTitle()], undefined, true, false);
+    const line = parsePost(res.text).titleZh || res.text.split('\n').find((l) => l.trim()) || '';
+    const title = cleanTitle(line.replace(/^#+\s*/, '')).slice(0, 160);
+    return !tpl.requireChinese || /[\u3400-\u9fff]/.test(title) ? title : '';
+  }
+}
+
+function tidyAnswer(md: string): string {
+  return flattenHeadings(sanitizeModelMarkdown(md));
+}
