@@ -13,12 +13,12 @@ Exit codes: 0 ok, 1 a paper or request failed, 2 bad usage or input, 130 interru
 
 function main(argv: string[]): void {
   const controller = new AbortController();
-  let logger: Logger = createLogger({ verbose: false, quiet: false });
+  const state: RunState = { logger: createLogger({ verbose: false, quiet: false }), signal: controller.signal };
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
     interrupted = true;
-    logger.warn(`${sig}: stopping; unfinished papers are not written`);
+    state.logger.warn(`${sig}: stopping; unfinished papers are not written`);
     controller.abort(new DigestError('interrupted', 'interrupted', { exitCode: sig === 'SIGINT' ? 130 : 143 }));
   };
   process.on('SIGINT', onSignal);
@@ -34,36 +34,61 @@ function main(argv: string[]): void {
     .addHelpText('after', EPILOG)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  defineCommands(program, state);
 
-  const common = (cmd: Command) =>
-    cmd
-      .option('--provider <name>', 'provider preset: openai, deepseek, moonshot, qwen, zhipu, siliconflow, openrouter, ollama (env DIGEST_PROVIDER)')
-      .option('--model <name>', 'model name (env DIGEST_MODEL; default: the preset\'s)')
-      .option('--base-url <url>', 'OpenAI-compatible endpoint (env OPENAI_BASE_URL for the openai preset)')
-      .option('--arxiv-api-url <url>', 'arXiv export API (env DIGEST_ARXIV_API_URL)')
-      .option('--kind <list>', 'templates to run, comma separated (env DIGEST_KINDS; default post,qa)')
-      .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
-      .option('--concurrency <n>', 'LLM calls in flight at once, 1-64 (env DIGEST_CONCURRENCY; default 4)')
-      .option('--no-stream', 'ask for whole answers instead of streamed ones (env DIGEST_LLM_STREAM=0)')
-      .option('--no-cache', 'neither read nor write the on-disk cache (env DIGEST_CACHE_DIR sets its folder)')
-      .option('--source <which>', 'paper text for every template: full or abstract (env DIGEST_SOURCE; default: full for qa, abstract for post)')
-      .option('--download-figures', 'with -o: save the key figure next to the post instead of linking arXiv\'s image')
-      .option('--arxiv-html-url <url>', 'arXiv HTML renderings (env DIGEST_ARXIV_HTML_URL; default https://arxiv.org/html)')
-      .option('--ar5iv-url <url>', 'ar5iv renderings (env DIGEST_AR5IV_URL; default https://ar5iv.labs.arxiv.org/html)')
-      .option('--arxiv-pdf-url <url>', 'arXiv PDFs (env DIGEST_ARXIV_PDF_URL; default https://arxiv.org/pdf)')
-      .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
-      .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
-      .option('-q, --quiet', 'only errors on stderr');
+  program.parseAsync(argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) {
+      // commander already printed its message; help and version are not errors
+      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+      return;
+    }
+    process.exitCode = report(err, state.logger, state.signal);
+  });
+}
 
+/** The logger (set once a command knows -v / -q) and the run's abort signal. */
+interface RunState {
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/** The options fetch and daily share. */
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--provider <name>', 'provider preset: openai, deepseek, moonshot, qwen, zhipu, siliconflow, openrouter, ollama (env DIGEST_PROVIDER)')
+    .option('--model <name>', 'model name (env DIGEST_MODEL; default: the preset\'s)')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (env OPENAI_BASE_URL for the openai preset)')
+    .option('--arxiv-api-url <url>', 'arXiv export API (env DIGEST_ARXIV_API_URL)')
+    .option('--kind <list>', 'templates to run, comma separated (env DIGEST_KINDS; default post,qa)')
+    .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
+    .option('--concurrency <n>', 'LLM calls in flight at once, 1-64 (env DIGEST_CONCURRENCY; default 4)')
+    .option('--no-stream', 'ask for whole answers instead of streamed ones (env DIGEST_LLM_STREAM=0)')
+    .option('--no-cache', 'neither read nor write the on-disk cache (env DIGEST_CACHE_DIR sets its folder)')
+    .option('--source <which>', 'paper text for every template: full or abstract (env DIGEST_SOURCE; default: full for qa, abstract for post)')
+    .option('--download-figures', 'with -o: save the key figure next to the post instead of linking arXiv\'s image')
+    .option('--arxiv-html-url <url>', 'arXiv HTML renderings (env DIGEST_ARXIV_HTML_URL; default https://arxiv.org/html)')
+    .option('--ar5iv-url <url>', 'ar5iv renderings (env DIGEST_AR5IV_URL; default https://ar5iv.labs.arxiv.org/html)')
+    .option('--arxiv-pdf-url <url>', 'arXiv PDFs (env DIGEST_ARXIV_PDF_URL; default https://arxiv.org/pdf)')
+    .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
+    .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
+    .option('-q, --quiet', 'only errors on stderr');
+}
+
+/** The four commands: each action loads its module only when it runs, so --help stays fast. */
+function defineCommands(program: Command, state: RunState): void {
   const run = async (fn: () => Promise<number>) => {
     try {
       process.exitCode = await fn();
     } catch (err) {
-      process.exitCode = report(err, logger, controller.signal);
+      process.exitCode = report(err, state.logger, state.signal);
     }
   };
+  const setLogger = (opts: Record<string, unknown>) => {
+    state.logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
+    return state.logger;
+  };
 
-  common(
+  withCommonOptions(
     program
       .command('fetch')
       .description('write a Chinese post (and Q&A) for each paper; ids as arguments or - for stdin')
@@ -73,12 +98,12 @@ function main(argv: string[]): void {
       .option('--json', 'emit JSON lines (or .json files with -o) instead of Markdown')
       .option('--dry-run', 'print the rendered prompts; make no LLM call'),
   ).action(async (ids: string[], opts: Record<string, unknown>) => {
-    logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
+    const logger = setLogger(opts);
     const { runFetch } = await import('./commands/fetch.js');
-    await run(() => runFetch(ids, opts, io(logger, controller.signal)));
+    await run(() => runFetch(ids, opts, io(logger, state.signal)));
   });
 
-  common(
+  withCommonOptions(
     program
       .command('daily')
       .description("write the day's papers of some categories: a digest page, and one post per paper with -o")
@@ -96,9 +121,9 @@ function main(argv: string[]): void {
       .option('--dry-run', 'list the papers and estimate tokens and cost; no LLM call')
       .option('--max-cost <usd>', 'do not start papers once the estimated spend would pass this many US dollars'),
   ).action(async (cats: string[], opts: Record<string, unknown>) => {
-    logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
+    const logger = setLogger(opts);
     const { runDaily } = await import('./commands/daily.js');
-    await run(() => runDaily(cats, opts, io(logger, controller.signal)));
+    await run(() => runDaily(cats, opts, io(logger, state.signal)));
   });
 
   program
@@ -123,15 +148,6 @@ function main(argv: string[]): void {
       const { runPrompts } = await import('./commands/prompts.js');
       await run(() => runPrompts(name, opts, process.env, (s) => process.stdout.write(s)));
     });
-
-  program.parseAsync(argv).catch((err: unknown) => {
-    if (err instanceof CommanderError) {
-      // commander already printed its message; help and version are not errors
-      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
-      return;
-    }
-    process.exitCode = report(err, logger, controller.signal);
-  });
 }
 
 function io(logger: Logger, signal: AbortSignal) {
