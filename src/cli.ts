@@ -39,7 +39,8 @@ function main(argv: string[]): void {
   program.parseAsync(argv).catch((err: unknown) => {
     if (err instanceof CommanderError) {
       // commander already printed its message; help and version are not errors
-      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+      process.exitCode =
+        err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
       return;
     }
     process.exitCode = report(err, state.logger, state.signal);
@@ -55,8 +56,11 @@ interface RunState {
 /** The options fetch and daily share. */
 function withCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--provider <name>', 'provider preset: openai, deepseek, moonshot, qwen, zhipu, siliconflow, openrouter, ollama (env DIGEST_PROVIDER)')
-    .option('--model <name>', 'model name (env DIGEST_MODEL; default: the preset\'s)')
+    .option(
+      '--provider <name>',
+      'provider preset: openai, deepseek, moonshot, qwen, zhipu, siliconflow, openrouter, ollama (env DIGEST_PROVIDER)',
+    )
+    .option('--model <name>', "model name (env DIGEST_MODEL; default: the preset's)")
     .option('--base-url <url>', 'OpenAI-compatible endpoint (env OPENAI_BASE_URL for the openai preset)')
     .option('--arxiv-api-url <url>', 'arXiv export API (env DIGEST_ARXIV_API_URL)')
     .option('--kind <list>', 'templates to run, comma separated (env DIGEST_KINDS; default post,qa)')
@@ -64,9 +68,15 @@ function withCommonOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'LLM calls in flight at once, 1-64 (env DIGEST_CONCURRENCY; default 4)')
     .option('--no-stream', 'ask for whole answers instead of streamed ones (env DIGEST_LLM_STREAM=0)')
     .option('--no-cache', 'neither read nor write the on-disk cache (env DIGEST_CACHE_DIR sets its folder)')
-    .option('--source <which>', 'paper text for every template: full or abstract (env DIGEST_SOURCE; default: full for qa, abstract for post)')
-    .option('--download-figures', 'with -o: save the key figure next to the post instead of linking arXiv\'s image')
-    .option('--arxiv-html-url <url>', 'arXiv HTML renderings (env DIGEST_ARXIV_HTML_URL; default https://arxiv.org/html)')
+    .option(
+      '--source <which>',
+      'paper text for every template: full or abstract (env DIGEST_SOURCE; default: full for qa, abstract for post)',
+    )
+    .option('--download-figures', "with -o: save the key figure next to the post instead of linking arXiv's image")
+    .option(
+      '--arxiv-html-url <url>',
+      'arXiv HTML renderings (env DIGEST_ARXIV_HTML_URL; default https://arxiv.org/html)',
+    )
     .option('--ar5iv-url <url>', 'ar5iv renderings (env DIGEST_AR5IV_URL; default https://ar5iv.labs.arxiv.org/html)')
     .option('--arxiv-pdf-url <url>', 'arXiv PDFs (env DIGEST_ARXIV_PDF_URL; default https://arxiv.org/pdf)')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
@@ -92,7 +102,10 @@ function defineCommands(program: Command, state: RunState): void {
     program
       .command('fetch')
       .description('write a Chinese post (and Q&A) for each paper; ids as arguments or - for stdin')
-      .argument('<id-or-url...>', 'arXiv ids or URLs (abs, pdf, html, papers.cool, alphaxiv), or - to read one per line from stdin')
+      .argument(
+        '<id-or-url...>',
+        'arXiv ids or URLs (abs, pdf, html, papers.cool, alphaxiv), or - to read one per line from stdin',
+      )
       .option('-o, --output <dir>', 'write one file per paper into this folder instead of stdout')
       .option('--force', 'overwrite existing files in the output folder')
       .option('--json', 'emit JSON lines (or .json files with -o) instead of Markdown')
@@ -107,16 +120,25 @@ function defineCommands(program: Command, state: RunState): void {
     program
       .command('daily')
       .description("write the day's papers of some categories: a digest page, and one post per paper with -o")
-      .argument('[categories...]', 'arXiv categories such as cs.CL cs.LG (default: the config file\'s list, else cs.CL)')
-      .option('--date <YYYY-MM-DD>', 'that announcement (US Eastern date of the 20:00 announcement) instead of the latest')
+      .argument('[categories...]', "arXiv categories such as cs.CL cs.LG (default: the config file's list, else cs.CL)")
+      .option(
+        '--date <YYYY-MM-DD>',
+        'that announcement (US Eastern date of the 20:00 announcement) instead of the latest',
+      )
       .option('--limit <n>', 'at most n papers, after filtering, in arXiv order')
       .option('--match <regex>', 'keep papers whose title or abstract matches (case-insensitive)')
       .option('--exclude <regex>', 'drop papers whose title or abstract matches (case-insensitive)')
       .option('--authors <names>', 'keep papers with an author whose name contains one of these (comma separated)')
       .option('--include-cross', 'also cross-listed papers')
       .option('--include-replaced', 'also replaced (new version) papers, from the feed')
-      .option('--arxiv-rss-url <url>', 'arXiv listing feeds (env DIGEST_ARXIV_RSS_URL; default https://rss.arxiv.org/rss)')
-      .option('-o, --output <dir>', 'write the posts and the digest page into this folder (else the page alone on stdout)')
+      .option(
+        '--arxiv-rss-url <url>',
+        'arXiv listing feeds (env DIGEST_ARXIV_RSS_URL; default https://rss.arxiv.org/rss)',
+      )
+      .option(
+        '-o, --output <dir>',
+        'write the posts and the digest page into this folder (else the page alone on stdout)',
+      )
       .option('--force', 'rewrite posts that already exist in the folder')
       .option('--dry-run', 'list the papers and estimate tokens and cost; no LLM call')
       .option('--max-cost <usd>', 'do not start papers once the estimated spend would pass this many US dollars'),
@@ -176,7 +198,10 @@ function report(err: unknown, logger: Logger, signal: AbortSignal): number {
   const e = err instanceof Error ? err : new Error(String(err));
   logger.error(`unexpected failure: ${e.message}`);
   if (process.env['DIGEST_DEBUG']) logger.error(e.stack ?? '');
-  else logger.info(`this is a bug in arxiv-digest ${version()} (Node ${process.version}); rerun with DIGEST_DEBUG=1 for details and report it`);
+  else
+    logger.info(
+      `this is a bug in arxiv-digest ${version()} (Node ${process.version}); rerun with DIGEST_DEBUG=1 for details and report it`,
+    );
   return 1;
 }
 

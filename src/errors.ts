@@ -21,7 +21,11 @@ export class DigestError extends Error {
   /** Retrying anything in this run is pointless (bad key, no balance): stop the batch. */
   readonly fatal: boolean;
 
-  constructor(code: ErrorCode, message: string, opts: { hint?: string; cause?: unknown; exitCode?: number; fatal?: boolean } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { hint?: string; cause?: unknown; exitCode?: number; fatal?: boolean } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'DigestError';
     this.code = code;

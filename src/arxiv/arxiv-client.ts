@@ -38,8 +38,13 @@ export type FetchOutcome = { ok: true; paper: Paper } | { ok: false; error: Dige
 /** A host that is plainly not there (refused, no such name, TLS or proxy failure): not asked again this run. */
 export class HostDownError extends DigestError {
   /** True for the request that found it down (so it is reported once), false for the ones after. */
-  constructor(message: string, readonly fresh: boolean) {
-    super('unreachable', message, { hint: 'check the network, the proxy settings and the arXiv URLs (digest config shows them)' });
+  constructor(
+    message: string,
+    readonly fresh: boolean,
+  ) {
+    super('unreachable', message, {
+      hint: 'check the network, the proxy settings and the arXiv URLs (digest config shows them)',
+    });
   }
 }
 
@@ -57,7 +62,11 @@ class PoliteQueue {
     const next = this.tail.then(async () => {
       if (skip?.()) return fn();
       // timers may fire a millisecond early: loop until the spacing really holds
-      for (let wait = this.lastEnd + this.delayMs - Date.now(); wait > 0; wait = this.lastEnd + this.delayMs - Date.now()) {
+      for (
+        let wait = this.lastEnd + this.delayMs - Date.now();
+        wait > 0;
+        wait = this.lastEnd + this.delayMs - Date.now()
+      ) {
         await sleep(wait, signal);
       }
       try {
@@ -113,7 +122,10 @@ export class ArxivClient {
       out.set(refKey(ref), {
         ok: false,
         error: new DigestError('not-found', `${refKey(ref)}: not found on arXiv`, {
-          hint: ref.version === undefined ? 'check the id on https://arxiv.org' : `check that version v${ref.version} exists`,
+          hint:
+            ref.version === undefined
+              ? 'check the id on https://arxiv.org'
+              : `check that version v${ref.version} exists`,
         }),
       });
     }
@@ -142,7 +154,8 @@ export class ArxivClient {
     url.searchParams.set('sortBy', 'submittedDate');
     url.searchParams.set('sortOrder', 'ascending');
     const parsed = parseAtom(await this.get(url.toString(), atomProblem));
-    if (parsed.errors.length > 0) throw new DigestError('arxiv', `arXiv rejected the search: ${parsed.errors.join('; ')}`);
+    if (parsed.errors.length > 0)
+      throw new DigestError('arxiv', `arXiv rejected the search: ${parsed.errors.join('; ')}`);
     return { papers: parsed.papers, total: parsed.totalResults ?? parsed.papers.length };
   }
 
@@ -157,10 +170,17 @@ export class ArxivClient {
    */
   async document(url: string, maxBytes: number): Promise<{ bytes: Buffer; contentType: string } | undefined> {
     return this.withRetries(url, maxBytes, (res) => {
-      if (res.tooLarge) return { fail: new DigestError('arxiv', `${url} is larger than ${Math.round(maxBytes / 1e6)} MB (DIGEST_FULLTEXT_MAX_BYTES)`) };
+      if (res.tooLarge)
+        return {
+          fail: new DigestError(
+            'arxiv',
+            `${url} is larger than ${Math.round(maxBytes / 1e6)} MB (DIGEST_FULLTEXT_MAX_BYTES)`,
+          ),
+        };
       if (res.status === 200) return { done: { bytes: res.bytes, contentType: res.contentType } };
       if (res.status === 404 || res.status === 410) return { done: undefined };
-      if (throttled(res.status)) return { retry: `arXiv answered HTTP ${res.status} for ${url}`, waitMs: res.retryAfterMs };
+      if (throttled(res.status))
+        return { retry: `arXiv answered HTTP ${res.status} for ${url}`, waitMs: res.retryAfterMs };
       return { fail: new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}`) };
     });
   }
@@ -179,9 +199,17 @@ export class ArxivClient {
         };
       }
       if (throttled(res.status)) {
-        return { retry: `arXiv answered HTTP ${res.status}${body.trim() ? ` (${oneLine(body)})` : ''}`, waitMs: res.retryAfterMs };
+        return {
+          retry: `arXiv answered HTTP ${res.status}${body.trim() ? ` (${oneLine(body)})` : ''}`,
+          waitMs: res.retryAfterMs,
+        };
       }
-      return { fail: new DigestError('arxiv', `arXiv answered HTTP ${res.status} for ${url}${body.trim() ? `: ${oneLine(body)}` : ''}`) };
+      return {
+        fail: new DigestError(
+          'arxiv',
+          `arXiv answered HTTP ${res.status} for ${url}${body.trim() ? `: ${oneLine(body)}` : ''}`,
+        ),
+      };
     });
   }
 
@@ -190,10 +218,15 @@ export class ArxivClient {
     return this.down.has(new URL(url).origin);
   }
 
-  private async withRetries<T>(url: string, maxBytes: number | undefined, decide: (res: Sent) => Decision<T>): Promise<T> {
+  private async withRetries<T>(
+    url: string,
+    maxBytes: number | undefined,
+    decide: (res: Sent) => Decision<T>,
+  ): Promise<T> {
     const { retries, retryBaseMs, signal } = this.opts;
     const { origin, host } = new URL(url);
-    const gone = (fresh: boolean) => new HostDownError(`cannot reach ${host} (${this.down.get(origin)}); ${proxyNote()}`, fresh);
+    const gone = (fresh: boolean) =>
+      new HostDownError(`cannot reach ${host} (${this.down.get(origin)}); ${proxyNote()}`, fresh);
     if (this.down.has(origin)) throw gone(false);
     // requests already queued when the host was found down fail at their turn, without a request or a wait
     const sendOrFail = () => (this.down.has(origin) ? Promise.reject(gone(false)) : this.send(url, maxBytes));
@@ -232,9 +265,13 @@ export class ArxivClient {
       }
     }
     // throttling can last hours: say how long we waited, and that nothing done so far is lost
-    throw new DigestError('arxiv', `${lastError} (gave up after ${retries + 1} attempts, ${duration(waited)} of waiting); a re-run resumes from the cache`, {
-      hint: 'arXiv may be throttling or overloaded; try again later or raise DIGEST_ARXIV_RETRIES',
-    });
+    throw new DigestError(
+      'arxiv',
+      `${lastError} (gave up after ${retries + 1} attempts, ${duration(waited)} of waiting); a re-run resumes from the cache`,
+      {
+        hint: 'arXiv may be throttling or overloaded; try again later or raise DIGEST_ARXIV_RETRIES',
+      },
+    );
   }
 
   private async send(url: string, maxBytes?: number): Promise<Sent> {
@@ -246,7 +283,10 @@ export class ArxivClient {
     const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, timeout]) : timeout;
     try {
       const res = await fetch(url, {
-        headers: { 'user-agent': userAgent(), accept: 'application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.1' },
+        headers: {
+          'user-agent': userAgent(),
+          accept: 'application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.1',
+        },
         signal,
       });
       const chunks: Uint8Array[] = [];
@@ -266,7 +306,13 @@ export class ArxivClient {
           chunks.push(value);
         }
       }
-      return { status: res.status, bytes: Buffer.concat(chunks), tooLarge, contentType: res.headers.get('content-type') ?? '', retryAfterMs: retryAfterMs((n) => res.headers.get(n)) };
+      return {
+        status: res.status,
+        bytes: Buffer.concat(chunks),
+        tooLarge,
+        contentType: res.headers.get('content-type') ?? '',
+        retryAfterMs: retryAfterMs((n) => res.headers.get(n)),
+      };
     } catch (err) {
       if (timeout.aborted && !this.opts.signal?.aborted) {
         const e = new Error('timed out');
@@ -276,7 +322,6 @@ export class ArxivClient {
       throw err;
     }
   }
-
 }
 
 /** 429, 503 and the like, and the 406 arXiv's export API has answered while throttling since September 2026. */
@@ -292,7 +337,10 @@ function duration(ms: number): string {
 }
 
 function oneLine(s: string): string {
-  const t = s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = s
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return t.length > 120 ? `${t.slice(0, 117)}...` : t;
 }
 

@@ -19,10 +19,40 @@ export const ACCEPTED_FORMS =
 
 /** Archives of the old (pre-2007) identifier scheme. */
 const OLD_ARCHIVES = new Set([
-  'acc-phys', 'adap-org', 'alg-geom', 'ao-sci', 'astro-ph', 'atom-ph', 'bayes-an', 'chao-dyn',
-  'chem-ph', 'cmp-lg', 'comp-gas', 'cond-mat', 'cs', 'dg-ga', 'funct-an', 'gr-qc', 'hep-ex',
-  'hep-lat', 'hep-ph', 'hep-th', 'math', 'math-ph', 'mtrl-th', 'nlin', 'nucl-ex', 'nucl-th',
-  'patt-sol', 'physics', 'plasm-ph', 'q-alg', 'q-bio', 'quant-ph', 'solv-int', 'supr-con',
+  'acc-phys',
+  'adap-org',
+  'alg-geom',
+  'ao-sci',
+  'astro-ph',
+  'atom-ph',
+  'bayes-an',
+  'chao-dyn',
+  'chem-ph',
+  'cmp-lg',
+  'comp-gas',
+  'cond-mat',
+  'cs',
+  'dg-ga',
+  'funct-an',
+  'gr-qc',
+  'hep-ex',
+  'hep-lat',
+  'hep-ph',
+  'hep-th',
+  'math',
+  'math-ph',
+  'mtrl-th',
+  'nlin',
+  'nucl-ex',
+  'nucl-th',
+  'patt-sol',
+  'physics',
+  'plasm-ph',
+  'q-alg',
+  'q-bio',
+  'quant-ph',
+  'solv-int',
+  'supr-con',
 ]);
 
 const HOST_PATHS: Array<{ host: RegExp; path: RegExp }> = [
@@ -102,7 +132,15 @@ function matchId(s: string, input: string): ParseResult {
   }
   const o = OLD_ID.exec(s);
   if (o) {
-    const [, archive, , yy, mm, num, v] = o as unknown as [string, string, string | undefined, string, string, string, string | undefined];
+    const [, archive, , yy, mm, num, v] = o as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string,
+      string,
+      string | undefined,
+    ];
     if (!OLD_ARCHIVES.has(archive)) return fail(`unknown archive "${archive}"`);
     const month = Number(mm);
     if (month < 1 || month > 12) return fail(`month ${mm} does not exist`);

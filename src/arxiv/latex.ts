@@ -5,7 +5,30 @@
 
 const ACCENTS: Record<string, Record<string, string>> = {
   '"': { a: 'ä', e: 'ë', i: 'ï', o: 'ö', u: 'ü', y: 'ÿ', A: 'Ä', E: 'Ë', I: 'Ï', O: 'Ö', U: 'Ü', Y: 'Ÿ' },
-  "'": { a: 'á', e: 'é', i: 'í', o: 'ó', u: 'ú', y: 'ý', c: 'ć', n: 'ń', s: 'ś', z: 'ź', l: 'ĺ', r: 'ŕ', A: 'Á', E: 'É', I: 'Í', O: 'Ó', U: 'Ú', Y: 'Ý', C: 'Ć', N: 'Ń', S: 'Ś', Z: 'Ź' },
+  "'": {
+    a: 'á',
+    e: 'é',
+    i: 'í',
+    o: 'ó',
+    u: 'ú',
+    y: 'ý',
+    c: 'ć',
+    n: 'ń',
+    s: 'ś',
+    z: 'ź',
+    l: 'ĺ',
+    r: 'ŕ',
+    A: 'Á',
+    E: 'É',
+    I: 'Í',
+    O: 'Ó',
+    U: 'Ú',
+    Y: 'Ý',
+    C: 'Ć',
+    N: 'Ń',
+    S: 'Ś',
+    Z: 'Ź',
+  },
   '`': { a: 'à', e: 'è', i: 'ì', o: 'ò', u: 'ù', A: 'À', E: 'È', I: 'Ì', O: 'Ò', U: 'Ù' },
   '^': { a: 'â', e: 'ê', i: 'î', o: 'ô', u: 'û', A: 'Â', E: 'Ê', I: 'Î', O: 'Ô', U: 'Û' },
   '~': { a: 'ã', n: 'ñ', o: 'õ', A: 'Ã', N: 'Ñ', O: 'Õ' },
@@ -20,23 +43,131 @@ const ACCENTS: Record<string, Record<string, string>> = {
 };
 
 const SYMBOLS: Record<string, string> = {
-  ss: 'ß', o: 'ø', O: 'Ø', ae: 'æ', AE: 'Æ', oe: 'œ', OE: 'Œ', aa: 'å', AA: 'Å', l: 'ł', L: 'Ł',
-  i: 'ı', j: 'ȷ', DH: 'Ð', dh: 'ð', TH: 'Þ', th: 'þ', dag: '†', S: '§', P: '¶', copyright: '©',
-  ldots: '…', dots: '…', textendash: '–', textemdash: '—', LaTeX: 'LaTeX', TeX: 'TeX', textbackslash: '\\',
+  ss: 'ß',
+  o: 'ø',
+  O: 'Ø',
+  ae: 'æ',
+  AE: 'Æ',
+  oe: 'œ',
+  OE: 'Œ',
+  aa: 'å',
+  AA: 'Å',
+  l: 'ł',
+  L: 'Ł',
+  i: 'ı',
+  j: 'ȷ',
+  DH: 'Ð',
+  dh: 'ð',
+  TH: 'Þ',
+  th: 'þ',
+  dag: '†',
+  S: '§',
+  P: '¶',
+  copyright: '©',
+  ldots: '…',
+  dots: '…',
+  textendash: '–',
+  textemdash: '—',
+  LaTeX: 'LaTeX',
+  TeX: 'TeX',
+  textbackslash: '\\',
 };
 
 /** Math-only macros that may appear bare in text; they get wrapped in $…$. */
 const MATH_MACROS = new Set([
-  'pm', 'mp', 'times', 'cdot', 'sim', 'approx', 'simeq', 'leq', 'le', 'geq', 'ge', 'neq', 'ne', 'lesssim', 'gtrsim',
-  'll', 'gg', 'propto', 'infty', 'to', 'rightarrow', 'leftarrow', 'Rightarrow', 'mu', 'alpha', 'beta', 'gamma',
-  'delta', 'epsilon', 'varepsilon', 'theta', 'lambda', 'sigma', 'tau', 'phi', 'varphi', 'omega', 'pi', 'rho',
-  'chi', 'psi', 'eta', 'kappa', 'nu', 'xi', 'zeta', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Sigma', 'Phi', 'Omega',
-  'Psi', 'Pi', 'odot', 'sqrt', 'frac', 'log', 'ln', 'exp', 'sum', 'prod', 'int', 'partial', 'nabla', 'in', 'circ',
-  'mathcal', 'mathbf', 'mathrm', 'mathbb', 'mathit', 'ell', 'hbar', 'degree',
+  'pm',
+  'mp',
+  'times',
+  'cdot',
+  'sim',
+  'approx',
+  'simeq',
+  'leq',
+  'le',
+  'geq',
+  'ge',
+  'neq',
+  'ne',
+  'lesssim',
+  'gtrsim',
+  'll',
+  'gg',
+  'propto',
+  'infty',
+  'to',
+  'rightarrow',
+  'leftarrow',
+  'Rightarrow',
+  'mu',
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'theta',
+  'lambda',
+  'sigma',
+  'tau',
+  'phi',
+  'varphi',
+  'omega',
+  'pi',
+  'rho',
+  'chi',
+  'psi',
+  'eta',
+  'kappa',
+  'nu',
+  'xi',
+  'zeta',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Sigma',
+  'Phi',
+  'Omega',
+  'Psi',
+  'Pi',
+  'odot',
+  'sqrt',
+  'frac',
+  'log',
+  'ln',
+  'exp',
+  'sum',
+  'prod',
+  'int',
+  'partial',
+  'nabla',
+  'in',
+  'circ',
+  'mathcal',
+  'mathbf',
+  'mathrm',
+  'mathbb',
+  'mathit',
+  'ell',
+  'hbar',
+  'degree',
 ]);
 
 /** Text commands whose argument is kept as is. */
-const KEEP_ARG = new Set(['text', 'textrm', 'textsf', 'textnormal', 'mbox', 'textsc', 'textup', 'textmd', 'uppercase', 'mathrm', 'url', 'nolinkurl']);
+const KEEP_ARG = new Set([
+  'text',
+  'textrm',
+  'textsf',
+  'textnormal',
+  'mbox',
+  'textsc',
+  'textup',
+  'textmd',
+  'uppercase',
+  'mathrm',
+  'url',
+  'nolinkurl',
+]);
 
 type Segment = { math: boolean; text: string; display?: boolean };
 
@@ -107,7 +238,10 @@ function findClosingDollar(src: string, from: number, display: boolean): number 
 
 /** Repair the 2026 API's Unicode-in-math (`\tildeΘ` → `\tilde Θ`) so KaTeX accepts it. */
 function cleanMath(m: string): string {
-  return m.replace(/\\([A-Za-z]+)(?=[^\x00-\x7F])/g, '\\$1 ').replace(/\s+/g, ' ').trim();
+  return m
+    .replace(/\\([A-Za-z]+)(?=[^\x00-\x7F])/g, '\\$1 ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Find the matching `}` for a `{` at position `open`. */
@@ -134,7 +268,10 @@ function cleanText(t: string): string {
   s = s.replace(/\\([vcurHk])\s*\{([A-Za-z])\}/g, (m, a: string, c: string) => ACCENTS[a]?.[c] ?? c);
   s = s.replace(/\\([vcuHk]) ([A-Za-z])/g, (m, a: string, c: string) => ACCENTS[a]?.[c] ?? c);
   s = s.replace(/\{\\(ss|o|O|ae|AE|oe|OE|aa|AA|l|L|i|j|DH|dh|TH|th)\}/g, (m, k: string) => SYMBOLS[k] ?? k);
-  s = s.replace(/\\(ss|ae|AE|oe|OE|aa|AA|DH|dh|TH|th|dag|copyright|ldots|dots|textendash|textemdash|LaTeX|TeX|textbackslash)(?![A-Za-z])\s?/g, (m, k: string) => SYMBOLS[k] ?? k);
+  s = s.replace(
+    /\\(ss|ae|AE|oe|OE|aa|AA|DH|dh|TH|th|dag|copyright|ldots|dots|textendash|textemdash|LaTeX|TeX|textbackslash)(?![A-Za-z])\s?/g,
+    (m, k: string) => SYMBOLS[k] ?? k,
+  );
   s = s.replace(/\\([oOlL])(?![A-Za-z])\s?/g, (m, k: string) => SYMBOLS[k] ?? k);
   // escapes
   s = s.replace(/\\([%&#_{}])/g, '$1');
@@ -213,7 +350,10 @@ export function cleanTitle(raw: string): string {
 /** Abstract: paragraphs kept (newline + indentation), other line breaks joined. */
 export function cleanAbstract(raw: string): string {
   const text = raw.replace(/\r\n?/g, '\n').replace(/^\s+|\s+$/g, '');
-  const paras = text.split(/\n[ \t]+/).map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const paras = text
+    .split(/\n[ \t]+/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
   return paras.map(latexToMarkdown).join('\n\n');
 }
 

@@ -109,7 +109,9 @@ function entryToPaper(entry: Node): Paper | undefined {
     rawTitle,
     authors: asArray(entry['author']).map((a) => ({
       name: cleanAuthorName(text((a as Node)['name'])),
-      affiliations: asArray((a as Node)['affiliation']).map((x) => text(x).replace(/\s+/g, ' ').trim()).filter(Boolean),
+      affiliations: asArray((a as Node)['affiliation'])
+        .map((x) => text(x).replace(/\s+/g, ' ').trim())
+        .filter(Boolean),
     })),
     abstract: cleanAbstract(rawAbstract),
     rawAbstract: rawAbstract.trim(),

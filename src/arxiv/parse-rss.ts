@@ -52,13 +52,18 @@ export function parseRss(xml: string): Listing {
     const idText = text(it['guid']) || text(it['id']) || text(it['description']) || text(it['summary']);
     const m = ID.exec(idText);
     if (!m) continue;
-    const type = text(it['announce_type']).trim() || /Announce Type:\s*([a-z-]+)/.exec(text(it['description']) || text(it['summary']))?.[1] || 'new';
+    const type =
+      text(it['announce_type']).trim() ||
+      /Announce Type:\s*([a-z-]+)/.exec(text(it['description']) || text(it['summary']))?.[1] ||
+      'new';
     items.push({
       id: m[1]!,
       version: Number(m[2]),
       announceType: type as AnnounceType,
       title: text(it['title']).replace(/\s+/g, ' ').trim(),
-      categories: ((it['category'] as unknown[]) ?? []).map((c) => (typeof c === 'object' && c ? text((c as Record<string, unknown>)['@_term']) : text(c))).filter(Boolean),
+      categories: ((it['category'] as unknown[]) ?? [])
+        .map((c) => (typeof c === 'object' && c ? text((c as Record<string, unknown>)['@_term']) : text(c)))
+        .filter(Boolean),
     });
   }
   const dateRaw = channel ? text(channel['pubDate']) || text(channel['lastBuildDate']) : text(feed!['updated']);

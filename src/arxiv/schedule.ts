@@ -5,8 +5,24 @@
 
 /** Days arXiv announced it would not mail (extend as arXiv publishes them). */
 export const HOLIDAYS = new Set([
-  '2025-01-01', '2025-01-20', '2025-05-26', '2025-06-19', '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25', '2025-12-31',
-  '2026-01-01', '2026-01-19', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25', '2026-12-29', '2026-12-31',
+  '2025-01-01',
+  '2025-01-20',
+  '2025-05-26',
+  '2025-06-19',
+  '2025-07-04',
+  '2025-09-01',
+  '2025-11-27',
+  '2025-12-25',
+  '2025-12-31',
+  '2026-01-01',
+  '2026-01-19',
+  '2026-06-19',
+  '2026-07-03',
+  '2026-09-07',
+  '2026-11-26',
+  '2026-12-25',
+  '2026-12-29',
+  '2026-12-31',
 ]);
 
 const DAY = 86_400_000;
@@ -32,7 +48,8 @@ export function isAnnouncementDay(date: string): boolean {
 
 export function whyNoAnnouncement(date: string): string | undefined {
   const wd = weekday(date);
-  if (wd === 5 || wd === 6) return `${date} is a ${wd === 5 ? 'Friday' : 'Saturday'}: arXiv announces Sunday to Thursday`;
+  if (wd === 5 || wd === 6)
+    return `${date} is a ${wd === 5 ? 'Friday' : 'Saturday'}: arXiv announces Sunday to Thursday`;
   if (HOLIDAYS.has(date)) return `${date} is an arXiv holiday: no announcement`;
   return undefined;
 }
@@ -53,16 +70,19 @@ let dateFormat: Intl.DateTimeFormat | undefined;
 
 function easternOffsetMinutes(d: Date): number {
   offsetFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'longOffset' });
-  const name = offsetFormat
-    .formatToParts(d)
-    .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-05:00';
+  const name = offsetFormat.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-05:00';
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
   if (!m) return -300;
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
 }
 
 export function easternDateOf(d: Date): string {
-  dateFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+  dateFormat ??= new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/New_York',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   return dateFormat.format(d);
 }
 

@@ -58,7 +58,9 @@ export function createCache(dir: string, onError?: (msg: string) => void): Cache
         await unlink(tmp).catch(() => undefined);
         if (!warned) {
           warned = true;
-          onError?.(`cache not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in ${dir}); results are still produced`);
+          onError?.(
+            `cache not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in ${dir}); results are still produced`,
+          );
         }
       }
     },

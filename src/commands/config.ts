@@ -15,7 +15,11 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['provider', s.llm.preset.name, src('provider', 'DIGEST_PROVIDER')],
     ['model', s.llm.model, src('model', 'DIGEST_MODEL')],
     ['base_url', s.llm.baseURL, src('base_url', 'OPENAI_BASE_URL')],
-    ['api_key', s.llm.apiKey ? (s.sources['api_key'] === 'env' ? 'set (hidden)' : 'placeholder') : 'NOT SET', s.sources['api_key'] === 'env' ? `env ${s.llm.preset.keyEnv}` : `needs ${s.llm.preset.keyEnv}`],
+    [
+      'api_key',
+      s.llm.apiKey ? (s.sources['api_key'] === 'env' ? 'set (hidden)' : 'placeholder') : 'NOT SET',
+      s.sources['api_key'] === 'env' ? `env ${s.llm.preset.keyEnv}` : `needs ${s.llm.preset.keyEnv}`,
+    ],
     ['stream', String(s.llm.stream), src('stream', 'DIGEST_LLM_STREAM')],
     ['concurrency', String(s.concurrency), src('concurrency', 'DIGEST_CONCURRENCY')],
     ['kinds', s.kinds.join(','), src('kinds', 'DIGEST_KINDS')],
@@ -27,7 +31,16 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['arxiv_html_url', s.fulltext.htmlUrl, src('arxiv_html_url', 'DIGEST_ARXIV_HTML_URL')],
     ['ar5iv_url', s.fulltext.ar5ivUrl, src('ar5iv_url', 'DIGEST_AR5IV_URL')],
     ['arxiv_pdf_url', s.fulltext.pdfUrl, src('arxiv_pdf_url', 'DIGEST_ARXIV_PDF_URL')],
-    ['source', s.fulltext.override ?? (s.fulltext.configured ? JSON.stringify(s.fulltext.configured) : 'per template (qa: full, post: abstract)'), s.fulltext.override ? src('source', 'DIGEST_SOURCE') : s.fulltext.configured ? `config ${s.configFile}` : 'default'],
+    [
+      'source',
+      s.fulltext.override ??
+        (s.fulltext.configured ? JSON.stringify(s.fulltext.configured) : 'per template (qa: full, post: abstract)'),
+      s.fulltext.override
+        ? src('source', 'DIGEST_SOURCE')
+        : s.fulltext.configured
+          ? `config ${s.configFile}`
+          : 'default',
+    ],
     ['context_tokens', String(s.fulltext.contextTokens), src('context_tokens', 'DIGEST_CONTEXT_TOKENS')],
     ['arxiv_batch_size', String(s.arxiv.batchSize), src('arxiv_batch_size', 'DIGEST_ARXIV_BATCH_SIZE')],
     ['llm_idle_timeout_ms', String(s.llm.idleTimeoutMs), src('llm_idle_timeout_ms', 'DIGEST_LLM_IDLE_TIMEOUT_MS')],
@@ -39,7 +52,8 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
   ];
   const f = s.file;
   for (const k of ['match', 'exclude', 'authors', 'includeCross', 'includeReplaced', 'limit'] as const) {
-    if (f[k] !== undefined) rows.push([k, Array.isArray(f[k]) ? (f[k] as string[]).join(',') : String(f[k]), `config ${s.configFile}`]);
+    if (f[k] !== undefined)
+      rows.push([k, Array.isArray(f[k]) ? (f[k] as string[]).join(',') : String(f[k]), `config ${s.configFile}`]);
   }
   if (Object.keys(s.prices).length) rows.push(['prices', Object.keys(s.prices).join(', '), `config ${s.configFile}`]);
   out(`config file: ${s.configFile ?? '(none found: ./digest.config.json or the user config folder)'}\n`);

@@ -31,11 +31,16 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
   const { papers, filtered } = selectPapers(listing.papers, o);
   const date = listing.announcement;
-  logger.info(`${date} · ${o.categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write`);
+  logger.info(
+    `${date} · ${o.categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write`,
+  );
 
   const price = priceOf(o.llm.model, o.prices);
   if (!ctx.llm) {
-    await printPlan({ papers, templates, date, categories: o.categories, cache, llm: undefined, model: o.llm.model, price, text }, io.stdout);
+    await printPlan(
+      { papers, templates, date, categories: o.categories, cache, llm: undefined, model: o.llm.model, price, text },
+      io.stdout,
+    );
     return listing.missing.length ? 1 : 0;
   }
   const llm = ctx.llm;
@@ -48,16 +53,37 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   }
   const skip = new Map<number, string>();
   for (const i of existing.keys()) skip.set(i, 'post already in the folder (use --force to rewrite)');
-  if (o.maxCost !== undefined) await applyCostCap(papers, skip, { maxCost: o.maxCost, price, model: o.llm.model, templates, cache, llm: llm.facts, text, logger });
+  if (o.maxCost !== undefined)
+    await applyCostCap(papers, skip, {
+      maxCost: o.maxCost,
+      price,
+      model: o.llm.model,
+      templates,
+      cache,
+      llm: llm.facts,
+      text,
+      logger,
+    });
 
   const started = Date.now();
   const progress = await createProgress({
     enabled: io.stderrIsTTY && !o.verbose && !o.quiet,
     total: papers.length,
     logger,
-    stats: () => `${Math.round((Date.now() - started) / 1000)} s · tokens ${llm.usage.promptTokens}/${llm.usage.completionTokens}`,
+    stats: () =>
+      `${Math.round((Date.now() - started) / 1000)} s · tokens ${llm.usage.promptTokens}/${llm.usage.completionTokens}`,
   });
-  const files = o.output ? { dir: o.output, json: false, force: o.force, downloadFigures: o.downloadFigures, arxiv, maxBytes: o.fulltext.maxBytes, logger } : undefined;
+  const files = o.output
+    ? {
+        dir: o.output,
+        json: false,
+        force: o.force,
+        downloadFigures: o.downloadFigures,
+        arxiv,
+        maxBytes: o.fulltext.maxBytes,
+        logger,
+      }
+    : undefined;
   const outcomes = await runPapers({
     ...ctx,
     llm,
@@ -68,9 +94,23 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     deliver: async (_i, result) => void (files && (await writePostFile(result, files))),
   });
 
-  const pageOk = await writeDayPage({ ...ctx, llm, date, categories: o.categories, outcomes, existing, output: o.output, overviewTpl, provider: o.llm.preset.name, stdout: io.stdout });
+  const pageOk = await writeDayPage({
+    ...ctx,
+    llm,
+    date,
+    categories: o.categories,
+    outcomes,
+    existing,
+    output: o.output,
+    overviewTpl,
+    provider: o.llm.preset.name,
+    stdout: io.stdout,
+  });
   reportOutcomes(outcomes, papers, logger);
-  const all: PaperOutcome[] = [...outcomes, ...listing.missing.map((m) => ({ status: 'failed' as const, reason: `${m} not found` }))];
+  const all: PaperOutcome[] = [
+    ...outcomes,
+    ...listing.missing.map((m) => ({ status: 'failed' as const, reason: `${m} not found` })),
+  ];
   logger.info(summaryLine(all, llm, ` · estimated cost ${formatCost(costOf(llm.usage, price))}`));
   return all.some((x) => x.status === 'failed') || !pageOk ? 1 : 0;
 }

@@ -30,7 +30,9 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
     if (todo.length === 0) return 0;
   }
 
-  logger.verbose(`arXiv: ${o.arxiv.apiUrl}, ${todo.length} id(s), batches of ${o.arxiv.batchSize}, ${o.arxiv.delayMs} ms apart`);
+  logger.verbose(
+    `arXiv: ${o.arxiv.apiUrl}, ${todo.length} id(s), batches of ${o.arxiv.batchSize}, ${o.arxiv.delayMs} ms apart`,
+  );
   const metadata = await fetchPapersCached(ctx.arxiv, ctx.cache, todo);
   logger.verbose(`arXiv: ${ctx.arxiv.requests} request(s)`);
   const papers: Paper[] = [];
@@ -45,18 +47,35 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
     return papers.length < todo.length ? 1 : 0;
   }
   const llm = ctx.llm;
-  logger.verbose(`LLM: ${o.llm.preset.name} at ${o.llm.baseURL}, model ${llm.facts.model}, ${o.concurrency} call(s) at once, stream ${o.llm.stream}`);
+  logger.verbose(
+    `LLM: ${o.llm.preset.name} at ${o.llm.baseURL}, model ${llm.facts.model}, ${o.concurrency} call(s) at once, stream ${o.llm.stream}`,
+  );
 
   const live = !o.output && !o.json && io.stdoutIsTTY && o.llm.stream;
-  if (live) logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
+  if (live)
+    logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
   const sink = new OrderedSink(io.stdout, papers.length);
-  const files = o.output ? { dir: o.output, json: o.json, force: o.force, downloadFigures: o.downloadFigures, arxiv: ctx.arxiv, maxBytes: o.fulltext.maxBytes, logger } : undefined;
+  const files = o.output
+    ? {
+        dir: o.output,
+        json: o.json,
+        force: o.force,
+        downloadFigures: o.downloadFigures,
+        arxiv: ctx.arxiv,
+        maxBytes: o.fulltext.maxBytes,
+        logger,
+      }
+    : undefined;
   const outcomes = await runPapers({
     ...ctx,
     llm,
     papers,
     concurrency: o.concurrency,
-    progress: await createProgress({ enabled: io.stderrIsTTY && !o.verbose && !o.quiet && !live, total: papers.length, logger }),
+    progress: await createProgress({
+      enabled: io.stderrIsTTY && !o.verbose && !o.quiet && !live,
+      total: papers.length,
+      logger,
+    }),
     ...(live ? { live: (i: number) => sink.part(i) } : {}),
     deliver: async (i, result) => {
       const part = sink.part(i);
@@ -69,7 +88,10 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
     settled: (i) => sink.part(i).end(),
   });
   const notFound = todo.length - papers.length;
-  const all = [...outcomes, ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' }))];
+  const all = [
+    ...outcomes,
+    ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' })),
+  ];
   logger.info(summaryLine(all, llm));
   return all.some((x) => x.status !== 'done') ? 1 : 0;
 }

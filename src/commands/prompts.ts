@@ -3,7 +3,12 @@ import { loadSettings } from '../settings/load.js';
 import type { CommonFlags, Env } from '../settings/resolve.js';
 import { templateSet, TEMPLATE_VARIABLES } from '../templates/template.js';
 
-export async function runPrompts(name: string | undefined, flags: Pick<CommonFlags, 'prompts' | 'config'>, env: Env, out: (s: string) => void): Promise<number> {
+export async function runPrompts(
+  name: string | undefined,
+  flags: Pick<CommonFlags, 'prompts' | 'config'>,
+  env: Env,
+  out: (s: string) => void,
+): Promise<number> {
   // the same resolver as fetch and daily: --prompts > DIGEST_PROMPTS_DIR > the config file's "prompts"
   const set = templateSet((await loadSettings(flags, env)).promptsDir);
   if (name) {

@@ -17,7 +17,10 @@ export function tokens(text: string): number {
 /** Lower = cut earlier. */
 function usefulness(heading: string): number {
   const h = heading.toLowerCase();
-  if (/acknowledg|funding|author contributions?|ethic|broader impact|impact statement|reproducibility|checklist/.test(h)) return 0;
+  if (
+    /acknowledg|funding|author contributions?|ethic|broader impact|impact statement|reproducibility|checklist/.test(h)
+  )
+    return 0;
   if (/related work|prior work|literature|background|preliminar/.test(h)) return 1;
   if (/limitation|discussion|future work|case stud|qualitative|ablation|analysis/.test(h)) return 3;
   if (/abstract/.test(h)) return 9;
@@ -42,11 +45,14 @@ export function render(sections: Section[]): string {
 export function fitToBudget(sections: Section[], budget: number): Fitted {
   const secs = sections.map((s) => ({ ...s, paras: s.text.split(/\n{2,}/), dropped: false }));
   const cuts: string[] = [];
-  const current = () => render(secs.filter((s) => !s.dropped).map((s) => ({ heading: s.heading, text: s.paras.join('\n\n') })));
+  const current = () =>
+    render(secs.filter((s) => !s.dropped).map((s) => ({ heading: s.heading, text: s.paras.join('\n\n') })));
   let total = tokens(current());
   if (total <= budget) return { text: current(), tokens: total, cuts };
   // 1. whole sections, least useful first (never the abstract/introduction/method/experiments/conclusion)
-  const order = secs.filter((s) => usefulness(s.heading) <= 3).sort((a, b) => usefulness(a.heading) - usefulness(b.heading) || tokens(b.text) - tokens(a.text));
+  const order = secs
+    .filter((s) => usefulness(s.heading) <= 3)
+    .sort((a, b) => usefulness(a.heading) - usefulness(b.heading) || tokens(b.text) - tokens(a.text));
   for (const s of order) {
     if (total <= budget) break;
     const t = tokens(`## ${s.heading}\n\n${s.text}`);
@@ -60,7 +66,10 @@ export function fitToBudget(sections: Section[], budget: number): Fitted {
   while (total > budget) {
     const candidates = secs.filter((x) => !x.dropped && real(x) > 1 && usefulness(x.heading) < 9);
     if (candidates.length === 0) break;
-    candidates.sort((a, b) => usefulness(a.heading) - usefulness(b.heading) || tokens(b.paras.join('\n\n')) - tokens(a.paras.join('\n\n')));
+    candidates.sort(
+      (a, b) =>
+        usefulness(a.heading) - usefulness(b.heading) || tokens(b.paras.join('\n\n')) - tokens(a.paras.join('\n\n')),
+    );
     const x = candidates[0]!;
     if (x.paras[x.paras.length - 1] === '[…]') x.paras.splice(x.paras.length - 2, 1);
     else x.paras.splice(x.paras.length - 1, 1, '[…]');
@@ -72,7 +81,9 @@ export function fitToBudget(sections: Section[], budget: number): Fitted {
   for (const [h, t] of trimmed) cuts.push(`${t.n} trailing paragraph${t.n > 1 ? 's' : ''} of "${h}" (${t.t} tokens)`);
   // 3. still too long (a single enormous section): drop whole remaining sections from the least useful
   while (total > budget) {
-    const rest = secs.filter((s) => !s.dropped && usefulness(s.heading) < 9).sort((a, b) => usefulness(a.heading) - usefulness(b.heading));
+    const rest = secs
+      .filter((s) => !s.dropped && usefulness(s.heading) < 9)
+      .sort((a, b) => usefulness(a.heading) - usefulness(b.heading));
     const s = rest[0];
     if (!s) break;
     s.dropped = true;

@@ -86,7 +86,10 @@ export async function getPaperText(paper: Paper, o: FullTextOptions): Promise<Pa
       definitive = false;
       if (err instanceof HostDownError) {
         // said once per host for the whole run; later papers skip it without a request
-        if (err.fresh) o.warn(`${new URL(t.url).host} is unreachable: skipping it for the rest of this run (${err.message.replace(/^cannot reach \S+ /, '')})`);
+        if (err.fresh)
+          o.warn(
+            `${new URL(t.url).host} is unreachable: skipping it for the rest of this run (${err.message.replace(/^cannot reach \S+ /, '')})`,
+          );
         why.push(`${t.label}: ${new URL(t.url).host} unreachable`);
       } else {
         o.verbose(`${key}: ${t.source} failed (${errorMessage(err)})`);
@@ -95,6 +98,7 @@ export async function getPaperText(paper: Paper, o: FullTextOptions): Promise<Pa
     }
   }
   o.warn(`${key}: no full text (${why.join('; ')}); writing from the abstract only`);
-  if (definitive) await o.cache.set('fulltext', key, { source: 'abstract', sections: [], figures: [], checkedAt: Date.now() });
+  if (definitive)
+    await o.cache.set('fulltext', key, { source: 'abstract', sections: [], figures: [], checkedAt: Date.now() });
   return abstractOnly(paper);
 }

@@ -7,15 +7,34 @@ import { parse, type HTMLElement, type Node } from 'node-html-parser';
 import type { Figure, Section } from './types.js';
 
 const DROP = [
-  'nav', 'header', 'footer', 'script', 'style', 'button', 'noscript',
-  '.ltx_page_navbar', '.ltx_page_header', '.ltx_page_footer', '.ltx_bibliography', '.ltx_appendix',
-  '.ltx_note', '.ltx_authors', '.ltx_dates', '.ltx_role_footnote', '.ltx_TOC', '.ltx_pagination',
-  '#header', '.ar5iv-footer', '.package-alerts', '.ltx_eqn_eqno',
+  'nav',
+  'header',
+  'footer',
+  'script',
+  'style',
+  'button',
+  'noscript',
+  '.ltx_page_navbar',
+  '.ltx_page_header',
+  '.ltx_page_footer',
+  '.ltx_bibliography',
+  '.ltx_appendix',
+  '.ltx_note',
+  '.ltx_authors',
+  '.ltx_dates',
+  '.ltx_role_footnote',
+  '.ltx_TOC',
+  '.ltx_pagination',
+  '#header',
+  '.ar5iv-footer',
+  '.package-alerts',
+  '.ltx_eqn_eqno',
 ];
 
 export function parseLatexml(html: string, baseUrl: string): { sections: Section[]; figures: Figure[] } {
   const root = parse(html, { comment: false, blockTextElements: { script: false, style: false, pre: true } });
-  const doc = root.querySelector('article.ltx_document') ?? root.querySelector('article') ?? root.querySelector('body') ?? root;
+  const doc =
+    root.querySelector('article.ltx_document') ?? root.querySelector('article') ?? root.querySelector('body') ?? root;
   for (const sel of DROP) for (const el of doc.querySelectorAll(sel)) el.remove();
   for (const m of doc.querySelectorAll('math')) {
     const tex = (m.getAttribute('alttext') ?? m.textContent).replace(/\s+/g, ' ').trim();
@@ -31,7 +50,10 @@ export function parseLatexml(html: string, baseUrl: string): { sections: Section
     const img = f.querySelector('img');
     const src = img?.getAttribute('src');
     if (!img || !src) continue;
-    figures.push({ src: new URL(src, baseUrl).toString(), caption: clean(f.querySelector('figcaption')?.textContent ?? '') });
+    figures.push({
+      src: new URL(src, baseUrl).toString(),
+      caption: clean(f.querySelector('figcaption')?.textContent ?? ''),
+    });
   }
   const sections: Section[] = [];
   const abstract = doc.querySelector('.ltx_abstract');
@@ -70,7 +92,8 @@ function blocks(el: HTMLElement): string[] {
       if (/^h[1-6]$/.test(tag) || e.classList.contains('ltx_title')) out.push(`### ${t}`);
       else if (tag === 'figcaption') out.push(`[${t}]`);
       else if (tag === 'li') out.push(`- ${t}`);
-      else if (tag === 'table' && !e.classList.contains('ltx_equation') && !e.classList.contains('ltx_equationgroup')) return; // table bodies: too noisy; captions are kept
+      else if (tag === 'table' && !e.classList.contains('ltx_equation') && !e.classList.contains('ltx_equationgroup'))
+        return; // table bodies: too noisy; captions are kept
       else out.push(t);
       return;
     }

@@ -11,13 +11,19 @@ export async function pdfToSections(bytes: Uint8Array): Promise<Section[]> {
   return cleanPdfPages(text);
 }
 
-const KNOWN = /^(?:(?:\d+|[IVX]+)(?:\.\d+)*\.?\s+)?(abstract|introduction|related work|background|preliminaries|method(?:s|ology)?|approach|model|experiments?|experimental setup|results|evaluation|analysis|discussion|conclusions?|limitations|future work|acknowledge?ments?|references|bibliography|appendix|appendices)\b[^.]{0,60}$/i;
+const KNOWN =
+  /^(?:(?:\d+|[IVX]+)(?:\.\d+)*\.?\s+)?(abstract|introduction|related work|background|preliminaries|method(?:s|ology)?|approach|model|experiments?|experimental setup|results|evaluation|analysis|discussion|conclusions?|limitations|future work|acknowledge?ments?|references|bibliography|appendix|appendices)\b[^.]{0,60}$/i;
 const NUMBERED = /^(\d+(?:\.\d+){0,2})\.?\s+[A-Z][A-Za-z0-9 ,:&()\/-]{2,70}$/;
 const END = /^(?:(?:\d+|[IVX]+)\.?\s+)?(references|bibliography|appendix|appendices)\b/i;
 const PAGE_NO = /^(?:page\s+)?\d{1,4}(?:\s*(?:of|\/)\s*\d{1,4})?$/i;
 
 export function cleanPdfPages(pages: string[]): Section[] {
-  const pageLines = pages.map((p) => p.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean));
+  const pageLines = pages.map((p) =>
+    p
+      .split('\n')
+      .map((l) => l.replace(/\s+/g, ' ').trim())
+      .filter(Boolean),
+  );
   // running headers/footers: the same (digits aside) first or last lines on at least half the pages
   const norm = (l: string) => l.replace(/\d+/g, '#').toLowerCase();
   const counts = new Map<string, number>();
@@ -64,7 +70,8 @@ function joinLines(lines: string[]): string {
   let buf = '';
   for (const l of lines) {
     if (!buf) buf = l;
-    else if (/[A-Za-z]-$/.test(buf) && /^[a-z]/.test(l)) buf = buf.slice(0, -1) + l; // de-hyphenate
+    else if (/[A-Za-z]-$/.test(buf) && /^[a-z]/.test(l))
+      buf = buf.slice(0, -1) + l; // de-hyphenate
     else buf = `${buf} ${l}`;
     if (/[.!?:]$/.test(l) && l.length < typical * 0.6) {
       paras.push(buf);

@@ -26,9 +26,16 @@ export function estimateTokens(text: string): number {
 export function costOf(u: Usage, price: Price | undefined): number | undefined {
   if (!price) return undefined;
   const cached = Math.min(u.cachedTokens, u.promptTokens);
-  return ((u.promptTokens - cached) * price.input + cached * (price.cachedInput ?? price.input) + u.completionTokens * price.output) / 1e6;
+  return (
+    ((u.promptTokens - cached) * price.input +
+      cached * (price.cachedInput ?? price.input) +
+      u.completionTokens * price.output) /
+    1e6
+  );
 }
 
 export function formatCost(usd: number | undefined): string {
-  return usd === undefined ? 'unknown (no price for this model; add one under "prices" in digest.config.json)' : `$${usd.toFixed(usd < 0.01 ? 4 : 2)}`;
+  return usd === undefined
+    ? 'unknown (no price for this model; add one under "prices" in digest.config.json)'
+    : `$${usd.toFixed(usd < 0.01 ? 4 : 2)}`;
 }

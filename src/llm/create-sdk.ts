@@ -36,7 +36,10 @@ export async function normaliseErrorResponse(res: Response): Promise<Response> {
     error = typeof e === 'string' ? { message: e } : (e as Record<string, unknown>);
   } else if (payload && typeof payload === 'object' && ('message' in payload || 'msg' in payload)) {
     const p = payload as Record<string, unknown>;
-    error = { message: String(p['message'] ?? p['msg']), ...(p['code'] !== undefined ? { code: String(p['code']) } : {}) };
+    error = {
+      message: String(p['message'] ?? p['msg']),
+      ...(p['code'] !== undefined ? { code: String(p['code']) } : {}),
+    };
   } else {
     const title = /<title>([^<]*)<\/title>/i.exec(textBody)?.[1];
     const plain = (title ?? textBody.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();

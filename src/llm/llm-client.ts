@@ -103,7 +103,10 @@ export interface Llm extends LlmTally {
 }
 
 class RetryableError extends Error {
-  constructor(message: string, readonly waitMs?: number) {
+  constructor(
+    message: string,
+    readonly waitMs?: number,
+  ) {
     super(message);
   }
 }
@@ -119,7 +122,12 @@ export class LlmClient implements Llm {
   readonly facts: LlmFacts;
 
   constructor(readonly opts: LlmClientOptions) {
-    this.facts = { model: opts.model, endpoint: opts.baseURL, provider: opts.preset.name, extraBody: opts.preset.extraBody };
+    this.facts = {
+      model: opts.model,
+      endpoint: opts.baseURL,
+      provider: opts.preset.name,
+      extraBody: opts.preset.extraBody,
+    };
   }
 
   private sdk(): Promise<OpenAI> {
@@ -131,7 +139,15 @@ export class LlmClient implements Llm {
   private rawKey(req: LlmRequest): unknown {
     const o = this.opts;
     const messages = createHash('sha256').update(JSON.stringify(req.messages)).digest('hex');
-    return { v: 1, endpoint: o.baseURL, model: o.model, extra: o.preset.extraBody, temperature: req.temperature, maxTokens: req.maxTokens, messages };
+    return {
+      v: 1,
+      endpoint: o.baseURL,
+      model: o.model,
+      extra: o.preset.extraBody,
+      temperature: req.temperature,
+      maxTokens: req.maxTokens,
+      messages,
+    };
   }
 
   /** One answer, with transport retries and one quality retry. */
@@ -162,13 +178,24 @@ export class LlmClient implements Llm {
           this.followUps.promptTokens += result.usage.promptTokens;
           this.followUps.completionTokens += result.usage.completionTokens;
         }
-        if (key) await req.cache!.set('answers', key, { text: result.text, finishReason: result.finishReason, usage: result.usage } satisfies RawAnswer);
+        if (key)
+          await req.cache!.set('answers', key, {
+            text: result.text,
+            finishReason: result.finishReason,
+            usage: result.usage,
+          } satisfies RawAnswer);
       } catch (err) {
         if (req.signal?.aborted) throw err;
-        const c: Classified = err instanceof RetryableError ? { retryable: true, fatal: false, message: err.message } : classifyError(err, this.opts);
+        const c: Classified =
+          err instanceof RetryableError
+            ? { retryable: true, fatal: false, message: err.message }
+            : classifyError(err, this.opts);
         // a host that is not there gets one quick second try, then the whole run stops: every call would fail
         if (c.unreachable && transportRetries >= Math.min(1, this.opts.retries)) {
-          throw new DigestError('llm', `${c.message}; ${proxyNote()}`, { fatal: true, hint: 'check --base-url / the provider, the network and the proxy settings' });
+          throw new DigestError('llm', `${c.message}; ${proxyNote()}`, {
+            fatal: true,
+            hint: 'check --base-url / the provider, the network and the proxy settings',
+          });
         }
         if (!c.retryable || transportRetries >= this.opts.retries) {
           throw new DigestError(c.contextTooLong ? 'context' : 'llm', c.message, {
@@ -179,9 +206,15 @@ export class LlmClient implements Llm {
         transportRetries++;
         const wait = c.unreachable
           ? Math.min(1000, this.opts.retryBaseMs)
-          : Math.min((err instanceof RetryableError ? err.waitMs : c.waitMs) ?? backoff(this.opts.retryBaseMs, transportRetries - 1, 30_000), this.opts.maxRetryAfterMs);
+          : Math.min(
+              (err instanceof RetryableError ? err.waitMs : c.waitMs) ??
+                backoff(this.opts.retryBaseMs, transportRetries - 1, 30_000),
+              this.opts.maxRetryAfterMs,
+            );
         if (c.rateLimited) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-        this.opts.log?.(`${c.message}; retrying in ${(wait / 1000).toFixed(1)} s (${transportRetries}/${this.opts.retries})`);
+        this.opts.log?.(
+          `${c.message}; retrying in ${(wait / 1000).toFixed(1)} s (${transportRetries}/${this.opts.retries})`,
+        );
         req.onRetry?.(c.message);
         await sleep(wait, req.signal);
         continue;
@@ -226,21 +259,36 @@ export class LlmClient implements Llm {
     this.requests++;
     try {
       touch();
-      const reqOpts = { signal: ac.signal, maxRetries: 0, timeout: this.opts.idleTimeoutMs, headers: { 'x-digest-attempt': String(attempt) } };
+      const reqOpts = {
+        signal: ac.signal,
+        maxRetries: 0,
+        timeout: this.opts.idleTimeoutMs,
+        headers: { 'x-digest-attempt': String(attempt) },
+      };
       const out = this.opts.stream
-        ? await this.streamed(client, { ...body, stream: true, stream_options: { include_usage: true } }, reqOpts, touch, req.onDelta)
+        ? await this.streamed(
+            client,
+            { ...body, stream: true, stream_options: { include_usage: true } },
+            reqOpts,
+            touch,
+            req.onDelta,
+          )
         : await this.unary(client, body, reqOpts);
       if (why === 'idle') throw new RetryableError(`no data from the model for ${this.opts.idleTimeoutMs / 1000} s`);
-      if (why === 'deadline') throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);
-      if (req.signal?.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new DOMException('aborted', 'AbortError');
+      if (why === 'deadline')
+        throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);
+      if (req.signal?.aborted)
+        throw req.signal.reason instanceof Error ? req.signal.reason : new DOMException('aborted', 'AbortError');
       if (!out.finishReason) throw new RetryableError('the stream ended before the model finished (no finish_reason)');
       this.usage.promptTokens += out.usage.promptTokens;
       this.usage.completionTokens += out.usage.completionTokens;
       this.usage.cachedTokens += out.usage.cachedTokens;
       return { ...out, text: stripThink(out.text), model, attempts: attempt, cached: false };
     } catch (err) {
-      if (why === 'idle' && !(err instanceof RetryableError)) throw new RetryableError(`no data from the model for ${this.opts.idleTimeoutMs / 1000} s`);
-      if (why === 'deadline' && !(err instanceof RetryableError)) throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);
+      if (why === 'idle' && !(err instanceof RetryableError))
+        throw new RetryableError(`no data from the model for ${this.opts.idleTimeoutMs / 1000} s`);
+      if (why === 'deadline' && !(err instanceof RetryableError))
+        throw new RetryableError(`the model did not finish within ${this.opts.deadlineMs / 1000} s`);
       if (isAbortError(err) && req.signal?.aborted) throw err;
       throw err;
     } finally {
@@ -257,7 +305,9 @@ export class LlmClient implements Llm {
     touch: () => void,
     onDelta?: (t: string) => void,
   ) {
-    const stream = (await client.chat.completions.create(body as never, reqOpts)) as unknown as AsyncIterable<Record<string, unknown>>;
+    const stream = (await client.chat.completions.create(body as never, reqOpts)) as unknown as AsyncIterable<
+      Record<string, unknown>
+    >;
     const filter = new ThinkFilter();
     let text = '';
     let finishReason = '';
@@ -265,7 +315,10 @@ export class LlmClient implements Llm {
     for await (const chunk of stream) {
       touch();
       const choice = (chunk['choices'] as Array<Record<string, unknown>> | undefined)?.[0];
-      const u = readUsage(chunk['usage']) ?? readUsage(choice?.['usage']) ?? readUsage((chunk['x_groq'] as Record<string, unknown> | undefined)?.['usage']);
+      const u =
+        readUsage(chunk['usage']) ??
+        readUsage(choice?.['usage']) ??
+        readUsage((chunk['x_groq'] as Record<string, unknown> | undefined)?.['usage']);
       if (u) usage = u;
       if (!choice) continue;
       const delta = choice['delta'] as Record<string, unknown> | undefined;

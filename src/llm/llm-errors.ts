@@ -24,16 +24,25 @@ interface Ctx {
   preset: ProviderPreset;
 }
 
-const MODERATION = /content exists risk|data_inspection_failed|inappropriate content|sensitive|content[_ ]filter|moderation/i;
-const QUOTA = /insufficient_quota|credit_balance_exhausted|insufficient balance|insufficient credits|余额不足|arrearage|exceeded your current quota/i;
-const CONTEXT = /context[_ ]length|maximum context|context size|too many tokens|exceed_context_size|prompt is too long/i;
+const MODERATION =
+  /content exists risk|data_inspection_failed|inappropriate content|sensitive|content[_ ]filter|moderation/i;
+const QUOTA =
+  /insufficient_quota|credit_balance_exhausted|insufficient balance|insufficient credits|余额不足|arrearage|exceeded your current quota/i;
+const CONTEXT =
+  /context[_ ]length|maximum context|context size|too many tokens|exceed_context_size|prompt is too long/i;
 const NO_MODEL = /model[_ ]not[_ ]found|model not exist|does not exist|no such model|not found, try pulling/i;
 
 export function classifyError(err: unknown, ctx: Ctx): Classified {
   const where = `${ctx.baseURL} (model ${ctx.model})`;
   // the SDK's APIConnectionError is an APIError without a status: look for "not there" first
   const unreachable = unreachableCode(err);
-  if (unreachable) return { retryable: true, fatal: false, unreachable, message: `cannot reach the LLM endpoint ${hostOf(ctx.baseURL)} (${unreachable})` };
+  if (unreachable)
+    return {
+      retryable: true,
+      fatal: false,
+      unreachable,
+      message: `cannot reach the LLM endpoint ${hostOf(ctx.baseURL)} (${unreachable})`,
+    };
   if (err instanceof APIError) {
     const status = err.status;
     const raw = apiMessage(err);
@@ -42,19 +51,43 @@ export function classifyError(err: unknown, ctx: Ctx): Classified {
     const waitMs = err.headers ? retryAfterMs((n) => err.headers?.get(n)) : undefined;
     const base = { ...(waitMs !== undefined ? { waitMs } : {}) };
     if (status === 401) {
-      return { retryable: false, fatal: true, message: `the LLM endpoint rejected the API key (401) at ${ctx.baseURL}`, hint: `check ${ctx.preset.keyEnv}` };
+      return {
+        retryable: false,
+        fatal: true,
+        message: `the LLM endpoint rejected the API key (401) at ${ctx.baseURL}`,
+        hint: `check ${ctx.preset.keyEnv}`,
+      };
     }
     if (status === 402 || QUOTA.test(all) || code === '1113') {
-      return { retryable: false, fatal: true, message: `the LLM account has no balance or quota left (${status ?? 'stream'}: ${raw})`, hint: 'top up the account or switch provider' };
+      return {
+        retryable: false,
+        fatal: true,
+        message: `the LLM account has no balance or quota left (${status ?? 'stream'}: ${raw})`,
+        hint: 'top up the account or switch provider',
+      };
     }
     if (MODERATION.test(all)) {
-      return { retryable: false, fatal: false, message: `the provider refused this paper (content moderation: ${raw})` };
+      return {
+        retryable: false,
+        fatal: false,
+        message: `the provider refused this paper (content moderation: ${raw})`,
+      };
     }
     if (status === 404 || (status === 400 && NO_MODEL.test(all))) {
-      return { retryable: false, fatal: true, message: `model "${ctx.model}" was not found at ${ctx.baseURL} (${status}: ${raw})`, hint: 'set --model or DIGEST_MODEL to a model this endpoint serves' };
+      return {
+        retryable: false,
+        fatal: true,
+        message: `model "${ctx.model}" was not found at ${ctx.baseURL} (${status}: ${raw})`,
+        hint: 'set --model or DIGEST_MODEL to a model this endpoint serves',
+      };
     }
     if (status === 400 && CONTEXT.test(all)) {
-      return { retryable: false, fatal: false, contextTooLong: true, message: `the paper is too long for the model's context (${raw})` };
+      return {
+        retryable: false,
+        fatal: false,
+        contextTooLong: true,
+        message: `the paper is too long for the model's context (${raw})`,
+      };
     }
     if (status === 403) {
       return { retryable: false, fatal: true, message: `the LLM endpoint refused access (403) at ${where}: ${raw}` };
@@ -64,15 +97,26 @@ export function classifyError(err: unknown, ctx: Ctx): Classified {
       return { retryable: true, fatal: false, message: `the model stream reported an error: ${raw}`, ...base };
     }
     if (status === 408 || status === 409 || status === 429 || status >= 500) {
-      return { retryable: true, fatal: false, message: `the LLM endpoint answered ${status}: ${raw}`, rateLimited: status === 429, ...base };
+      return {
+        retryable: true,
+        fatal: false,
+        message: `the LLM endpoint answered ${status}: ${raw}`,
+        rateLimited: status === 429,
+        ...base,
+      };
     }
     return { retryable: false, fatal: false, message: `the LLM endpoint answered ${status} at ${where}: ${raw}` };
   }
   if (err instanceof Error) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message ?? err.message;
-    if (err.name === 'APIConnectionTimeoutError') return { retryable: true, fatal: false, message: `the LLM endpoint did not answer in time (${ctx.baseURL})` };
-    if (err.name === 'APIConnectionError' || err.name === 'TypeError' || /terminated|socket|ECONN|EPIPE|UND_ERR/i.test(`${err.message} ${detail}`)) {
+    if (err.name === 'APIConnectionTimeoutError')
+      return { retryable: true, fatal: false, message: `the LLM endpoint did not answer in time (${ctx.baseURL})` };
+    if (
+      err.name === 'APIConnectionError' ||
+      err.name === 'TypeError' ||
+      /terminated|socket|ECONN|EPIPE|UND_ERR/i.test(`${err.message} ${detail}`)
+    ) {
       return { retryable: true, fatal: false, message: `connection to ${ctx.baseURL} failed (${detail})` };
     }
     return { retryable: false, fatal: false, message: err.message };

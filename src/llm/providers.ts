@@ -19,45 +19,89 @@ export interface ProviderPreset {
 
 export const PROVIDERS: Record<string, ProviderPreset> = {
   openai: {
-    name: 'openai', label: 'OpenAI', baseURL: 'https://api.openai.com/v1', model: 'gpt-4.1-mini',
-    keyEnv: 'OPENAI_API_KEY', tokenParam: 'max_completion_tokens', sampling: true, extraBody: {},
+    name: 'openai',
+    label: 'OpenAI',
+    baseURL: 'https://api.openai.com/v1',
+    model: 'gpt-4.1-mini',
+    keyEnv: 'OPENAI_API_KEY',
+    tokenParam: 'max_completion_tokens',
+    sampling: true,
+    extraBody: {},
   },
   deepseek: {
-    name: 'deepseek', label: 'DeepSeek', baseURL: 'https://api.deepseek.com', model: 'deepseek-v4-flash',
-    keyEnv: 'DEEPSEEK_API_KEY', tokenParam: 'max_tokens', sampling: true,
+    name: 'deepseek',
+    label: 'DeepSeek',
+    baseURL: 'https://api.deepseek.com',
+    model: 'deepseek-v4-flash',
+    keyEnv: 'DEEPSEEK_API_KEY',
+    tokenParam: 'max_tokens',
+    sampling: true,
     // thinking costs time and money and adds nothing to a summary
     extraBody: { thinking: { type: 'disabled' } },
   },
   moonshot: {
-    name: 'moonshot', label: 'Moonshot Kimi', baseURL: 'https://api.moonshot.cn/v1', model: 'kimi-k2.6',
-    keyEnv: 'MOONSHOT_API_KEY', tokenParam: 'max_tokens',
+    name: 'moonshot',
+    label: 'Moonshot Kimi',
+    baseURL: 'https://api.moonshot.cn/v1',
+    model: 'kimi-k2.6',
+    keyEnv: 'MOONSHOT_API_KEY',
+    tokenParam: 'max_tokens',
     // Kimi answers 400 to any temperature but 1 and fixes top_p/n/penalties
-    sampling: false, extraBody: {},
+    sampling: false,
+    extraBody: {},
   },
   qwen: {
-    name: 'qwen', label: 'Alibaba DashScope (Qwen)', baseURL: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-    model: 'qwen-plus', keyEnv: 'DASHSCOPE_API_KEY', tokenParam: 'max_tokens', sampling: true,
+    name: 'qwen',
+    label: 'Alibaba DashScope (Qwen)',
+    baseURL: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
+    model: 'qwen-plus',
+    keyEnv: 'DASHSCOPE_API_KEY',
+    tokenParam: 'max_tokens',
+    sampling: true,
     // Qwen 3.5+ think by default, which costs 4× per output token
     extraBody: { enable_thinking: false },
   },
   zhipu: {
-    name: 'zhipu', label: 'Zhipu GLM (BigModel)', baseURL: 'https://open.bigmodel.cn/api/paas/v4', model: 'glm-4.7',
-    keyEnv: 'ZHIPUAI_API_KEY', tokenParam: 'max_tokens', sampling: true, extraBody: { thinking: { type: 'disabled' } },
+    name: 'zhipu',
+    label: 'Zhipu GLM (BigModel)',
+    baseURL: 'https://open.bigmodel.cn/api/paas/v4',
+    model: 'glm-4.7',
+    keyEnv: 'ZHIPUAI_API_KEY',
+    tokenParam: 'max_tokens',
+    sampling: true,
+    extraBody: { thinking: { type: 'disabled' } },
   },
   siliconflow: {
-    name: 'siliconflow', label: 'SiliconFlow', baseURL: 'https://api.siliconflow.cn/v1',
-    model: 'deepseek-ai/DeepSeek-V4-Flash', keyEnv: 'SILICONFLOW_API_KEY', tokenParam: 'max_tokens', sampling: true,
+    name: 'siliconflow',
+    label: 'SiliconFlow',
+    baseURL: 'https://api.siliconflow.cn/v1',
+    model: 'deepseek-ai/DeepSeek-V4-Flash',
+    keyEnv: 'SILICONFLOW_API_KEY',
+    tokenParam: 'max_tokens',
+    sampling: true,
     extraBody: { enable_thinking: false },
   },
   openrouter: {
-    name: 'openrouter', label: 'OpenRouter', baseURL: 'https://openrouter.ai/api/v1', model: 'deepseek/deepseek-v4-flash',
-    keyEnv: 'OPENROUTER_API_KEY', tokenParam: 'max_tokens', sampling: true, extraBody: {},
+    name: 'openrouter',
+    label: 'OpenRouter',
+    baseURL: 'https://openrouter.ai/api/v1',
+    model: 'deepseek/deepseek-v4-flash',
+    keyEnv: 'OPENROUTER_API_KEY',
+    tokenParam: 'max_tokens',
+    sampling: true,
+    extraBody: {},
   },
   ollama: {
-    name: 'ollama', label: 'Ollama (local)', baseURL: 'http://localhost:11434/v1', model: 'qwen3:8b',
-    keyEnv: 'OLLAMA_API_KEY', placeholderKey: 'ollama',
+    name: 'ollama',
+    label: 'Ollama (local)',
+    baseURL: 'http://localhost:11434/v1',
+    model: 'qwen3:8b',
+    keyEnv: 'OLLAMA_API_KEY',
+    placeholderKey: 'ollama',
     // Ollama reads only max_tokens and silently ignores max_completion_tokens
-    tokenParam: 'max_tokens', sampling: true, extraBody: { reasoning_effort: 'none' },
+    tokenParam: 'max_tokens',
+    sampling: true,
+    extraBody: { reasoning_effort: 'none' },
   },
 };
 
@@ -72,6 +116,7 @@ export function requestShape(
   if (/(^|\/)(o[1-9]|gpt-5)/.test(model)) return { tokenParam: 'max_completion_tokens', sampling: false };
   if (/(^|\/)kimi-/.test(model)) return { tokenParam: preset.tokenParam, sampling: false };
   // Any other server behind the openai preset (vLLM, LM Studio, a gateway): max_tokens is what they all read.
-  if (preset.name === 'openai' && !/^https:\/\/api\.openai\.com\//.test(baseURL)) return { tokenParam: 'max_tokens', sampling: true };
+  if (preset.name === 'openai' && !/^https:\/\/api\.openai\.com\//.test(baseURL))
+    return { tokenParam: 'max_tokens', sampling: true };
   return { tokenParam: preset.tokenParam, sampling: preset.sampling };
 }

@@ -16,8 +16,13 @@ let proxied: Promise<FetchLike> | undefined;
 export function getFetch(timeoutMs: number): Promise<FetchLike> {
   if (!proxyConfigured()) return Promise.resolve(globalThis.fetch);
   proxied ??= import('undici').then(({ fetch, EnvHttpProxyAgent }) => {
-    const dispatcher = new EnvHttpProxyAgent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 30_000) });
-    return ((input: string, init?: RequestInit) => fetch(input, { ...(init as object), dispatcher } as never)) as unknown as FetchLike;
+    const dispatcher = new EnvHttpProxyAgent({
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connectTimeout: Math.min(timeoutMs, 30_000),
+    });
+    return ((input: string, init?: RequestInit) =>
+      fetch(input, { ...(init as object), dispatcher } as never)) as unknown as FetchLike;
   });
   return proxied;
 }
@@ -26,10 +31,13 @@ export function getFetch(timeoutMs: number): Promise<FetchLike> {
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : abortError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     const onAbort = () => {
       clearTimeout(t);
       reject(signal?.reason instanceof Error ? signal.reason : abortError());
@@ -62,14 +70,16 @@ export function backoff(baseMs: number, attempt: number, capMs: number): number 
 }
 
 /** Error codes that mean the host is not there, as opposed to a host that is there but struggling. */
-const UNREACHABLE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO|ERR_SSL_\w+|UND_ERR_CONNECT_TIMEOUT)$/;
+const UNREACHABLE =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO|ERR_SSL_\w+|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /** The first "host not there" code anywhere in an error's cause chain (fetch nests it, sometimes in an AggregateError). */
 export function unreachableCode(err: unknown, depth = 0): string | undefined {
   if (!err || typeof err !== 'object' || depth > 6) return undefined;
   const e = err as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
   if (typeof e.code === 'string' && UNREACHABLE.test(e.code)) return e.code;
-  if (typeof e.message === 'string' && /Proxy response \(\d+\) !== 200|proxy.*(refused|failed)/i.test(e.message)) return 'proxy error';
+  if (typeof e.message === 'string' && /Proxy response \(\d+\) !== 200|proxy.*(refused|failed)/i.test(e.message))
+    return 'proxy error';
   for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
     const code = unreachableCode(inner, depth + 1);
     if (code) return code;

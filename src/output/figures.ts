@@ -5,16 +5,29 @@ import { fileStem } from '../arxiv/arxiv-id.js';
 import type { PostResult } from '../render/post.js';
 import { outputPath, writeAtomic } from './write-file.js';
 
-const TYPES: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'image/svg+xml': '.svg', 'image/webp': '.webp' };
+const TYPES: Record<string, string> = {
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/gif': '.gif',
+  'image/svg+xml': '.svg',
+  'image/webp': '.webp',
+};
 
 /** Download the figure and point the post at the local copy; on failure the post keeps arXiv's URL. */
-export async function localiseFigure(result: PostResult, dir: string, arxiv: ArxivClient, maxBytes: number, warn: (m: string) => void): Promise<PostResult> {
+export async function localiseFigure(
+  result: PostResult,
+  dir: string,
+  arxiv: ArxivClient,
+  maxBytes: number,
+  warn: (m: string) => void,
+): Promise<PostResult> {
   const f = result.figure;
   if (!f) return result;
   try {
     const doc = await arxiv.document(f.src, maxBytes);
     if (!doc) throw new Error('not found');
-    const ext = TYPES[doc.contentType.split(';')[0]!.trim()] ?? (path.extname(new URL(f.src).pathname).toLowerCase() || '.png');
+    const ext =
+      TYPES[doc.contentType.split(';')[0]!.trim()] ?? (path.extname(new URL(f.src).pathname).toLowerCase() || '.png');
     if (!/^\.(png|jpe?g|gif|svg|webp)$/.test(ext)) throw new Error(`unexpected type ${doc.contentType}`);
     const file = outputPath(dir, `${fileStem(result.paper.id)}-figure`, ext.slice(1));
     await writeAtomic(file, doc.bytes, true);

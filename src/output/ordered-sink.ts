@@ -12,7 +12,10 @@ export class OrderedSink {
   private readonly buffers: string[][];
   private readonly ended: boolean[];
 
-  constructor(private readonly out: (s: string) => void, count: number) {
+  constructor(
+    private readonly out: (s: string) => void,
+    count: number,
+  ) {
     this.buffers = Array.from({ length: count }, () => []);
     this.ended = Array.from({ length: count }, () => false);
   }

@@ -7,7 +7,8 @@ import { DigestError } from '../errors.js';
 
 export function outputPath(dir: string, id: string, ext: string): string {
   const file = path.join(path.resolve(dir), `${fileStem(id)}.${ext}`);
-  if (path.dirname(file) !== path.resolve(dir)) throw new DigestError('output', `refusing to write outside ${dir}: ${file}`);
+  if (path.dirname(file) !== path.resolve(dir))
+    throw new DigestError('output', `refusing to write outside ${dir}: ${file}`);
   return file;
 }
 
@@ -15,7 +16,10 @@ export async function ensureDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new DigestError('output', `cannot create output folder ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new DigestError(
+      'output',
+      `cannot create output folder ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -24,7 +28,10 @@ export async function ensureDir(dir: string): Promise<void> {
  * Returns false when the file exists and force is off.
  */
 export async function writeAtomic(file: string, content: string | Buffer, force: boolean): Promise<boolean> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(tmp, content, { mode: 0o644, flag: 'wx' });
     if (force) {
@@ -39,7 +46,10 @@ export async function writeAtomic(file: string, content: string | Buffer, force:
       throw err;
     }
   } catch (err) {
-    throw new DigestError('output', `cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new DigestError(
+      'output',
+      `cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   } finally {
     await unlink(tmp).catch(() => undefined);
   }

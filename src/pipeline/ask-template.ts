@@ -33,7 +33,11 @@ export interface PaperTally {
 }
 
 export class TemplateAsker {
-  readonly tally: PaperTally = { usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, keptAnswers: 0, followUps: 0 };
+  readonly tally: PaperTally = {
+    usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
+    keptAnswers: 0,
+    followUps: 0,
+  };
   private readonly key: string;
 
   constructor(
@@ -44,21 +48,36 @@ export class TemplateAsker {
   }
 
   /** The template's answer on this text; streamed into `part` when there is a live preview. */
-  async answer(tpl: Template, text: PaperText, figure: Figure | undefined, part: SinkPart | undefined): Promise<Answer> {
+  async answer(
+    tpl: Template,
+    text: PaperText,
+    figure: Figure | undefined,
+    part: SinkPart | undefined,
+  ): Promise<Answer> {
     const { deps } = this;
     const mode = qaMode(tpl, text.source);
     for (let shrink = 1; ; shrink *= 0.6) {
-      const built = buildMessages(this.paper, tpl, { text, contextTokens: deps.contextTokens, shrink, ...(tpl.kind === 'post' && figure ? { figure } : {}), mode });
+      const built = buildMessages(this.paper, tpl, {
+        text,
+        contextTokens: deps.contextTokens,
+        shrink,
+        ...(tpl.kind === 'post' && figure ? { figure } : {}),
+        mode,
+      });
       if (built.budget) {
         const b = built.budget;
-        deps.verbose(`${this.key} ${tpl.name}: ${built.source} text ${b.textTokens} tokens, budget ${b.budget}${b.cuts.length ? `; cut ${b.cuts.join(', ')}` : '; nothing cut'}`);
+        deps.verbose(
+          `${this.key} ${tpl.name}: ${built.source} text ${b.textTokens} tokens, budget ${b.budget}${b.cuts.length ? `; cut ${b.cuts.join(', ')}` : '; nothing cut'}`,
+        );
       }
       try {
         return await deps.limit(() => this.ask(tpl, built, part));
       } catch (err) {
         // a "context too long" answer: shrink the text budget and try once more
         if (err instanceof DigestError && err.code === 'context' && built.source !== 'abstract' && shrink === 1) {
-          deps.verbose(`${this.key} ${tpl.name}: the provider said the prompt is too long; retrying with a smaller budget`);
+          deps.verbose(
+            `${this.key} ${tpl.name}: the provider said the prompt is too long; retrying with a smaller budget`,
+          );
           continue;
         }
         throw err;
@@ -71,12 +90,19 @@ export class TemplateAsker {
     if (built.questions) return { ...(await this.oneByOne(tpl, built, part)), source: built.source };
     const res = await this.call(tpl, built.messages, part);
     if (tpl.kind === 'qa') return { ...(await this.completeQa(tpl, built, res.text, part)), source: built.source };
-    if (tpl.kind === 'post') return { text: res.text, titleZh: await this.titleOf(tpl, built, res.text), source: built.source };
+    if (tpl.kind === 'post')
+      return { text: res.text, titleZh: await this.titleOf(tpl, built, res.text), source: built.source };
     return { text: res.text, source: built.source };
   }
 
   /** One request; a fatal failure (key, money) stops the run's other calls. */
-  private async call(tpl: Template, messages: ChatMessage[], part: SinkPart | undefined, followUp = false, requireChinese = tpl.requireChinese): Promise<LlmResult> {
+  private async call(
+    tpl: Template,
+    messages: ChatMessage[],
+    part: SinkPart | undefined,
+    followUp = false,
+    requireChinese = tpl.requireChinese,
+  ): Promise<LlmResult> {
     const { deps, tally } = this;
     const stop = deps.stopped();
     if (stop) throw new DigestError('llm', `not started: ${stop}`);
@@ -89,7 +115,12 @@ export class TemplateAsker {
         signal: deps.signal,
         cache: deps.cache,
         followUp,
-        ...(part ? { onDelta: (t: string) => part.write(t), onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n') } : {}),
+        ...(part
+          ? {
+              onDelta: (t: string) => part.write(t),
+              onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n'),
+            }
+          : {}),
       });
       if (res.cached) tally.keptAnswers++;
       else {
@@ -106,7 +137,11 @@ export class TemplateAsker {
   }
 
   /** Full text: one question per request, in one conversation (system → paper → q1, a1, q2 …). */
-  private async oneByOne(tpl: Template, built: Built, part: SinkPart | undefined): Promise<{ text: string; pairs: QaPair[] }> {
+  private async oneByOne(
+    tpl: Template,
+    built: Built,
+    part: SinkPart | undefined,
+  ): Promise<{ text: string; pairs: QaPair[] }> {
     const conversation = [...built.messages];
     const pairs: QaPair[] = [];
     for (const [n, q] of built.questions!.entries()) {
@@ -126,10 +161,18 @@ export class TemplateAsker {
    * missing one is asked alone on the same prefix (system → paper → the answer so far), so the
    * provider's prompt cache still applies. Fails only when a question still has no answer.
    */
-  private async completeQa(tpl: Template, built: Built, text: string, part: SinkPart | undefined): Promise<{ text: string; pairs: QaPair[] }> {
+  private async completeQa(
+    tpl: Template,
+    built: Built,
+    text: string,
+    part: SinkPart | undefined,
+  ): Promise<{ text: string; pairs: QaPair[] }> {
     const answers = parseQa(text, tpl.questions).answers;
     const missing = tpl.questions.flatMap((_, n) => (answers[n] === undefined ? [n] : []));
-    if (missing.length) this.deps.verbose(`${this.key} ${tpl.name}: no answer found for question ${missing.map((n) => n + 1).join(', ')}; asking ${missing.length === 1 ? 'it' : 'them'} alone`);
+    if (missing.length)
+      this.deps.verbose(
+        `${this.key} ${tpl.name}: no answer found for question ${missing.map((n) => n + 1).join(', ')}; asking ${missing.length === 1 ? 'it' : 'them'} alone`,
+      );
     const prefix: ChatMessage[] = [...built.messages, { role: 'assistant', content: text }];
     for (const n of missing) {
       const question = tpl.questions[n]!;
@@ -138,10 +181,18 @@ export class TemplateAsker {
       const res = await this.call(tpl, [...prefix, built.ask(n)], part, true).catch((err: unknown) => {
         // name the question that stays unanswered; a fatal error (key, money) stays as it is
         if (!(err instanceof DigestError) || err.fatal) throw err;
-        throw new DigestError(err.code, `${tpl.name}: no answer to question ${n + 1} (${question}): ${err.message}`, err.hint ? { hint: err.hint } : {});
+        throw new DigestError(
+          err.code,
+          `${tpl.name}: no answer to question ${n + 1} (${question}): ${err.message}`,
+          err.hint ? { hint: err.hint } : {},
+        );
       });
       const answer = cleanSingleAnswer(res.text, question);
-      if (!answer.trim()) throw new DigestError('llm', `${tpl.name}: no answer to question ${n + 1} (${question}), even when asked alone`);
+      if (!answer.trim())
+        throw new DigestError(
+          'llm',
+          `${tpl.name}: no answer to question ${n + 1} (${question}), even when asked alone`,
+        );
       answers[n] = answer;
     }
     return { text, pairs: tpl.questions.map((q, n) => ({ question: q, answer: tidyAnswer(answers[n]!) })) };
@@ -154,7 +205,13 @@ export class TemplateAsker {
     this.deps.verbose(`${this.key} ${tpl.name}: the answer has no title; asking for one`);
     this.deps.onStage?.('follow-up: title');
     // a title may rightly be mostly English names ("GPT-4o 的…"): asked for one CJK character, not a share
-    const res = await this.call(tpl, [...built.messages, { role: 'assistant', content: text }, built.askTitle()], undefined, true, false);
+    const res = await this.call(
+      tpl,
+      [...built.messages, { role: 'assistant', content: text }, built.askTitle()],
+      undefined,
+      true,
+      false,
+    );
     const line = parsePost(res.text).titleZh || res.text.split('\n').find((l) => l.trim()) || '';
     const title = cleanTitle(line.replace(/^#+\s*/, '')).slice(0, 160);
     return !tpl.requireChinese || /[\u3400-\u9fff]/.test(title) ? title : '';

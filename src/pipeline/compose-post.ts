@@ -39,7 +39,12 @@ interface CachedAnswer extends Partial<Answer> {
 
 type Assembled = Answer & { tpl: Template };
 
-export async function composePost(paper: Paper, templates: Template[], deps: ComposeDeps, live?: SinkPart): Promise<PostResult> {
+export async function composePost(
+  paper: Paper,
+  templates: Template[],
+  deps: ComposeDeps,
+  live?: SinkPart,
+): Promise<PostResult> {
   // the full text (cached per id+version, a confirmed absence too, for a day) decides each answer's cache key
   let full: PaperText | undefined;
   if (templates.some((t) => deps.sourceFor(t) === 'full')) {
@@ -49,7 +54,11 @@ export async function composePost(paper: Paper, templates: Template[], deps: Com
   const textFor = (tpl: Template) => (deps.sourceFor(tpl) === 'full' && full ? full : abstractOnly(paper));
   const cacheKeyOf = (tpl: Template) => {
     const source = textFor(tpl).source;
-    return llmCacheKey(paper, tpl, deps.llm.facts, { source, mode: qaMode(tpl, source), contextTokens: deps.contextTokens });
+    return llmCacheKey(paper, tpl, deps.llm.facts, {
+      source,
+      mode: qaMode(tpl, source),
+      contextTokens: deps.contextTokens,
+    });
   };
   const hits = await Promise.all(templates.map((t) => deps.cache.get<CachedAnswer>('llm', cacheKeyOf(t))));
   const figure = keyFigure(full);
@@ -63,7 +72,13 @@ export async function composePost(paper: Paper, templates: Template[], deps: Com
     if (hit) {
       part?.write(hit.text);
       part?.end();
-      return { tpl, text: hit.text, ...(hit.pairs ? { pairs: hit.pairs } : {}), ...(hit.titleZh !== undefined ? { titleZh: hit.titleZh } : {}), source: hit.source ?? 'abstract' };
+      return {
+        tpl,
+        text: hit.text,
+        ...(hit.pairs ? { pairs: hit.pairs } : {}),
+        ...(hit.titleZh !== undefined ? { titleZh: hit.titleZh } : {}),
+        source: hit.source ?? 'abstract',
+      };
     }
     if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`); // a post streams its own "# title"
     try {
@@ -86,7 +101,19 @@ export async function composePost(paper: Paper, templates: Template[], deps: Com
   return assemble(paper, templates, outputs, { figure, full, usage, cachedCalls, followUps, deps });
 }
 
-function assemble(paper: Paper, templates: Template[], outputs: Assembled[], o: { figure: Figure | undefined; full: PaperText | undefined; usage: Usage; cachedCalls: number; followUps: number; deps: ComposeDeps }): PostResult {
+function assemble(
+  paper: Paper,
+  templates: Template[],
+  outputs: Assembled[],
+  o: {
+    figure: Figure | undefined;
+    full: PaperText | undefined;
+    usage: Usage;
+    cachedCalls: number;
+    followUps: number;
+    deps: ComposeDeps;
+  },
+): PostResult {
   let titleZh = '';
   let lede = '';
   let explainer: PostResult['explainer'];
@@ -99,7 +126,8 @@ function assemble(paper: Paper, templates: Template[], outputs: Assembled[], o: 
       titleZh = asked || p.titleZh;
       lede = p.lede;
       explainer = { heading: tpl.heading, body: p.body };
-      if (o.figure) figure = { src: o.figure.src, caption: p.figureCaption || o.figure.caption, captionEn: o.figure.caption };
+      if (o.figure)
+        figure = { src: o.figure.src, caption: p.figureCaption || o.figure.caption, captionEn: o.figure.caption };
     } else if (tpl.kind === 'qa') {
       if (!pairs) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);
       qa = { heading: tpl.heading, pairs };
@@ -109,8 +137,19 @@ function assemble(paper: Paper, templates: Template[], outputs: Assembled[], o: 
   }
   const order: PaperText['source'][] = ['html', 'ar5iv', 'pdf', 'abstract'];
   const used = outputs.map((x) => x.source).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? 'abstract';
-  const source = [paper.title, paper.abstract, paper.comment, paper.journalRef, ...(o.full?.sections.map((x) => x.text) ?? [])].join('\n');
-  const written = [titleZh, explainer?.body ?? '', ...(qa?.pairs.map((p) => p.answer) ?? []), ...sections.map((x) => x.body)].join('\n');
+  const source = [
+    paper.title,
+    paper.abstract,
+    paper.comment,
+    paper.journalRef,
+    ...(o.full?.sections.map((x) => x.text) ?? []),
+  ].join('\n');
+  const written = [
+    titleZh,
+    explainer?.body ?? '',
+    ...(qa?.pairs.map((p) => p.answer) ?? []),
+    ...sections.map((x) => x.body),
+  ].join('\n');
   return {
     paper,
     titleZh,
@@ -133,8 +172,22 @@ function assemble(paper: Paper, templates: Template[], outputs: Assembled[], o: 
 }
 
 /** What determines a template's answer for a paper: never the key, always the prompt's content hash. */
-export function llmCacheKey(paper: Paper, tpl: Template, llm: LlmFacts, extra: { source: PaperText['source']; mode: string; contextTokens: number }): unknown {
-  return { v: 3, paper: `${paper.id}v${paper.version}`, template: tpl.name, hash: tpl.hash, model: llm.model, endpoint: llm.endpoint, extra: llm.extraBody, ...extra };
+export function llmCacheKey(
+  paper: Paper,
+  tpl: Template,
+  llm: LlmFacts,
+  extra: { source: PaperText['source']; mode: string; contextTokens: number },
+): unknown {
+  return {
+    v: 3,
+    paper: `${paper.id}v${paper.version}`,
+    template: tpl.name,
+    hash: tpl.hash,
+    model: llm.model,
+    endpoint: llm.endpoint,
+    extra: llm.extraBody,
+    ...extra,
+  };
 }
 
 /** Two sentences of Chinese prose from a longer answer, for listings when there is no lede. */

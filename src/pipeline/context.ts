@@ -40,14 +40,27 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
   const llm = options.dryRun ? undefined : createLlm(options, logger);
   const cache = options.cacheDir ? createCache(options.cacheDir, (m) => logger.warn(m)) : NO_CACHE;
   const arxiv = new ArxivClient({ ...options.arxiv, signal, log: (m) => logger.warn(m) });
-  return { arxiv, llm, cache, text: createTextAccess(options.fulltext, arxiv, cache, logger), templates, logger, now: options.now, signal };
+  return {
+    arxiv,
+    llm,
+    cache,
+    text: createTextAccess(options.fulltext, arxiv, cache, logger),
+    templates,
+    logger,
+    now: options.now,
+    signal,
+  };
 }
 
 async function loadTemplates(settings: Settings): Promise<Template[]> {
   const set = templateSet(settings.promptsDir);
   const list = await Promise.all(settings.kinds.map((k) => set.get(k)));
   const overview = list.find((t) => t.kind === 'overview');
-  if (overview) throw new DigestError('usage', `--kind ${overview.name}: an overview template writes the digest page of digest daily; it is not a per-paper kind`);
+  if (overview)
+    throw new DigestError(
+      'usage',
+      `--kind ${overview.name}: an overview template writes the digest page of digest daily; it is not a per-paper kind`,
+    );
   return list;
 }
 

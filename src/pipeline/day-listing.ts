@@ -4,15 +4,21 @@ import type { ArxivRef } from '../arxiv/arxiv-id.js';
 import type { Paper } from '../arxiv/paper.js';
 import { FeedFormatError } from '../arxiv/parse-atom.js';
 import { parseRss, type AnnounceType } from '../arxiv/parse-rss.js';
-import { addDays, arxivStamp, easternDateOf, isAnnouncementDay, latestAnnouncement, submissionWindow, whyNoAnnouncement } from '../arxiv/schedule.js';
+import {
+  addDays,
+  arxivStamp,
+  easternDateOf,
+  isAnnouncementDay,
+  latestAnnouncement,
+  submissionWindow,
+  whyNoAnnouncement,
+} from '../arxiv/schedule.js';
 import type { Cache } from '../cache/cache.js';
 import { DigestError } from '../errors.js';
 import type { Logger } from '../ui/logger.js';
 import { fetchPapersCached } from './metadata.js';
 
-export type ListingResult =
-  | { quiet: string }
-  | { announcement: string; papers: Paper[]; missing: string[] };
+export type ListingResult = { quiet: string } | { announcement: string; papers: Paper[]; missing: string[] };
 
 export interface ListingOptions {
   categories: string[];
@@ -40,7 +46,10 @@ export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
     listing = parseRss(xml);
   } catch (err) {
     if (err instanceof FeedFormatError && /feed error/i.test(err.message)) {
-      throw new DigestError('usage', `arXiv does not know the category list "${o.categories.join(' ')}" (${err.message})`);
+      throw new DigestError(
+        'usage',
+        `arXiv does not know the category list "${o.categories.join(' ')}" (${err.message})`,
+      );
     }
     throw new DigestError('arxiv', `the arXiv feed ${url} is broken: ${(err as Error).message}`);
   }
@@ -48,13 +57,19 @@ export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
   if (listing.items.length === 0) {
     const why = whyNoAnnouncement(day);
     if (why) return { quiet: `${why}, so the feed is empty: nothing to write` };
-    throw new DigestError('arxiv', `the arXiv feed ${url} is empty, but ${day} was an announcement day: arXiv may be late or failing; try again later or pass --date ${day}`);
+    throw new DigestError(
+      'arxiv',
+      `the arXiv feed ${url} is empty, but ${day} was an announcement day: arXiv may be late or failing; try again later or pass --date ${day}`,
+    );
   }
   const announcement = latestAnnouncement(new Date((listing.builtAt ?? o.now).getTime() - 60_000));
   let expected = day;
   for (let i = 0; i < 14 && !isAnnouncementDay(expected); i++) expected = addDays(expected, -1);
   if (announcement < expected) {
-    throw new DigestError('arxiv', `the arXiv feed ${url} is stale: it holds the ${announcement} announcement, but ${expected}'s is due; try again later or pass --date ${announcement}`);
+    throw new DigestError(
+      'arxiv',
+      `the arXiv feed ${url} is stale: it holds the ${announcement} announcement, but ${expected}'s is due; try again later or pass --date ${announcement}`,
+    );
   }
   const wanted = new Set<AnnounceType>(['new']);
   if (o.includeCross) wanted.add('cross');
@@ -67,7 +82,9 @@ export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
     seen.add(it.id);
     refs.push({ id: it.id, version: it.version, input: it.id });
   }
-  o.logger.verbose(`feed ${url}: ${listing.items.length} item(s) for the ${announcement} announcement, ${refs.length} selected (${[...wanted].join(', ')})`);
+  o.logger.verbose(
+    `feed ${url}: ${listing.items.length} item(s) for the ${announcement} announcement, ${refs.length} selected (${[...wanted].join(', ')})`,
+  );
   const meta = await fetchPapersCached(o.arxiv, o.cache, refs);
   const papers: Paper[] = [];
   const missing: string[] = [];
@@ -83,8 +100,12 @@ export async function listFromApi(o: ListingOptions, date: string): Promise<List
   const why = whyNoAnnouncement(date);
   if (why) return { quiet: `${why}: nothing to write` };
   const latest = latestAnnouncement(o.now);
-  if (date > latest) throw new DigestError('usage', `--date ${date}: not announced yet (the latest announcement is ${latest})`);
-  if (o.includeReplaced) o.logger.warn('--include-replaced has no effect with --date: the API lists papers by the date of their first version');
+  if (date > latest)
+    throw new DigestError('usage', `--date ${date}: not announced yet (the latest announcement is ${latest})`);
+  if (o.includeReplaced)
+    o.logger.warn(
+      '--include-replaced has no effect with --date: the API lists papers by the date of their first version',
+    );
   const { from, to } = submissionWindow(date);
   const cats = o.categories.map((c) => `cat:${c}`).join(' OR ');
   const query = `(${cats}) AND submittedDate:[${arxivStamp(from)} TO ${arxivStamp(new Date(to.getTime() - 60_000))}]`;
@@ -92,12 +113,16 @@ export async function listFromApi(o: ListingOptions, date: string): Promise<List
   const pageSize = 200;
   const all: Paper[] = [];
   let total = Infinity;
-  for (let start = 0, emptyRetries = 0; start < total; ) {
+  for (let start = 0, emptyRetries = 0; start < total;) {
     const page = await o.arxiv.search(query, start, pageSize);
     total = page.total;
     if (page.papers.length === 0 && start < total) {
       // arXiv sometimes answers a page empty under load: ask again, then give up loudly
-      if (++emptyRetries > 2) throw new DigestError('arxiv', `arXiv kept answering an empty page at ${start} of ${total} for ${date}; try again later`);
+      if (++emptyRetries > 2)
+        throw new DigestError(
+          'arxiv',
+          `arXiv kept answering an empty page at ${start} of ${total} for ${date}; try again later`,
+        );
       continue;
     }
     all.push(...page.papers);

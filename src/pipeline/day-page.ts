@@ -36,14 +36,28 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
   const entries: DigestEntry[] = [];
   o.outcomes.forEach((x, i) => {
     const e = x.status === 'done' ? entryFromResult(x.result) : o.existing.get(i);
-    if (e) entries.push({ ...e, link: o.output ? `./${path.basename(outputPath(o.output, e.id, 'md'))}` : `https://arxiv.org/abs/${e.id}v${e.version}` });
+    if (e)
+      entries.push({
+        ...e,
+        link: o.output
+          ? `./${path.basename(outputPath(o.output, e.id, 'md'))}`
+          : `https://arxiv.org/abs/${e.id}v${e.version}`,
+      });
   });
 
   let overviewOk = true;
   let overview: string | undefined;
   if (entries.length > 0) {
     try {
-      overview = await writeOverview({ tpl: o.overviewTpl, entries, date: o.date, categories: o.categories, llm: o.llm, cache: o.cache, signal: o.signal });
+      overview = await writeOverview({
+        tpl: o.overviewTpl,
+        entries,
+        date: o.date,
+        categories: o.categories,
+        llm: o.llm,
+        cache: o.cache,
+        signal: o.signal,
+      });
     } catch (err) {
       if (o.signal.aborted) throw err;
       overviewOk = false;

@@ -18,7 +18,8 @@ export interface PostFiles {
   logger: Logger;
 }
 
-export const postFile = (o: Pick<PostFiles, 'dir' | 'json'>, id: string) => outputPath(o.dir, id, o.json ? 'json' : 'md');
+export const postFile = (o: Pick<PostFiles, 'dir' | 'json'>, id: string) =>
+  outputPath(o.dir, id, o.json ? 'json' : 'md');
 
 /** The ids whose file is not there yet (all of them with --force); the others are skipped with a line. */
 export function notWrittenYet(refs: ArxivRef[], o: Pick<PostFiles, 'dir' | 'json' | 'force' | 'logger'>): ArxivRef[] {

@@ -14,18 +14,32 @@ import type { TextAccess } from './paper-text.js';
  * Rough per-paper plan without downloading anything: abstract prompts are counted, full-text prompts
  * are assumed to fill their budget (at most 16k tokens); one-by-one Q&A re-sends the paper per question.
  */
-export async function estimatePaper(p: Paper, templates: Template[], cache: Cache, llm: LlmFacts | undefined, text: TextAccess) {
+export async function estimatePaper(
+  p: Paper,
+  templates: Template[],
+  cache: Cache,
+  llm: LlmFacts | undefined,
+  text: TextAccess,
+) {
   let input = 0;
   let output = 0;
   let calls = 0;
   for (const t of templates) {
     const source = text.sourceFor(t);
-    const known = source === 'full' ? (await cache.get<{ source: PaperText['source'] }>('fulltext', `${p.id}v${p.version}`))?.source ?? 'html' : 'abstract';
+    const known =
+      source === 'full'
+        ? ((await cache.get<{ source: PaperText['source'] }>('fulltext', `${p.id}v${p.version}`))?.source ?? 'html')
+        : 'abstract';
     const mode = qaMode(t, known);
-    if (llm && (await cache.get('llm', llmCacheKey(p, t, llm, { source: known, mode, contextTokens: text.contextTokens })))) continue;
+    if (
+      llm &&
+      (await cache.get('llm', llmCacheKey(p, t, llm, { source: known, mode, contextTokens: text.contextTokens })))
+    )
+      continue;
     const answer = Math.round(Math.min(t.maxTokens ?? 4096, 4096) * 0.4);
     const base = buildMessages(p, t).messages.reduce((a, m) => a + estimateTokens(m.content) + 4, 3);
-    const paperTokens = source === 'full' ? Math.min(16_000, Math.max(0, text.contextTokens - (t.maxTokens ?? 4096) - 2000)) : 0;
+    const paperTokens =
+      source === 'full' ? Math.min(16_000, Math.max(0, text.contextTokens - (t.maxTokens ?? 4096) - 2000)) : 0;
     const requests = mode === 'one-by-one' ? t.questions.length : 1;
     calls += requests;
     input += (base + paperTokens) * requests + (requests > 1 ? (answer * requests * (requests - 1)) / 2 : 0);
@@ -48,7 +62,9 @@ export interface Plan {
 }
 
 export async function printPlan(o: Plan, out: (s: string) => void): Promise<void> {
-  out(`# ${o.date} · ${o.categories.join(' ')} · ${o.papers.length} paper(s) (dry run: nothing is written, no LLM call)\n\n`);
+  out(
+    `# ${o.date} · ${o.categories.join(' ')} · ${o.papers.length} paper(s) (dry run: nothing is written, no LLM call)\n\n`,
+  );
   let input = 0;
   let output = 0;
   let calls = 0;
@@ -60,5 +76,7 @@ export async function printPlan(o: Plan, out: (s: string) => void): Promise<void
     calls += e.calls;
   }
   const total = costOf({ promptTokens: input, completionTokens: output, cachedTokens: 0 }, o.price);
-  out(`\nestimate: ${calls} LLM call(s) + 1 overview for ${o.templates.map((t) => t.name).join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}\n`);
+  out(
+    `\nestimate: ${calls} LLM call(s) + 1 overview for ${o.templates.map((t) => t.name).join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}\n`,
+  );
 }

@@ -7,7 +7,11 @@ import { fenceSafe, renderString, type Template } from '../templates/template.js
 
 export type SourceChoice = 'full' | 'abstract';
 
-export function templateVars(paper: Paper, tpl: Template, text?: { source: string; body: string }): Record<string, string | undefined> {
+export function templateVars(
+  paper: Paper,
+  tpl: Template,
+  text?: { source: string; body: string },
+): Record<string, string | undefined> {
   const links = paperLinks(paper.id, paper.version);
   const f = (s: string) => fenceSafe(s);
   const affiliations = [...new Set(paper.authors.flatMap((a) => a.affiliations))];
@@ -40,12 +44,15 @@ export function templateVars(paper: Paper, tpl: Template, text?: { source: strin
 /** The paper's key figure: one the caption calls an overview/framework/architecture, else the first. */
 export function keyFigure(text: PaperText | undefined): Figure | undefined {
   const figs = text?.figures ?? [];
-  return figs.find((f) => /overview|framework|architecture|pipeline|illustration of|schematic/i.test(f.caption)) ?? figs[0];
+  return (
+    figs.find((f) => /overview|framework|architecture|pipeline|illustration of|schematic/i.test(f.caption)) ?? figs[0]
+  );
 }
 
 /** Follow-ups for templates written without them: one missing question, a missing title. */
 export const DEFAULT_ASK_ONE = '请依据上面的论文内容，用中文回答第 {{number}} 个问题：{{question}}';
-export const DEFAULT_ASK_TITLE = '请为上面这篇解读文章拟一个吸引人、但不夸大结论的中文标题，不超过 30 个字。只输出标题本身，不要加引号、序号或任何说明。';
+export const DEFAULT_ASK_TITLE =
+  '请为上面这篇解读文章拟一个吸引人、但不夸大结论的中文标题，不超过 30 个字。只输出标题本身，不要加引号、序号或任何说明。';
 
 export interface Built {
   /** Messages of the (first) request. */
@@ -86,14 +93,23 @@ export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {})
     const messages: ChatMessage[] = [];
     if (tpl.system) messages.push({ role: 'system', content: renderString(tpl.system, vars, where) });
     let user = renderString(tpl.user, vars, where);
-    if (tpl.kind === 'qa' && mode === 'all-at-once' && tpl.askAll) user += `\n\n${renderString(tpl.askAll, vars, where)}`;
-    if (o.figure && tpl.figure) user += `\n\n${renderString(tpl.figure, { ...vars, figure_caption: fenceSafe(o.figure.caption) }, where)}`;
+    if (tpl.kind === 'qa' && mode === 'all-at-once' && tpl.askAll)
+      user += `\n\n${renderString(tpl.askAll, vars, where)}`;
+    if (o.figure && tpl.figure)
+      user += `\n\n${renderString(tpl.figure, { ...vars, figure_caption: fenceSafe(o.figure.caption) }, where)}`;
     messages.push({ role: 'user', content: user });
     const ask = (i: number): ChatMessage => ({
       role: 'user',
-      content: renderString(tpl.askOne || DEFAULT_ASK_ONE, { ...vars, question: tpl.questions[i], number: String(i + 1) }, where),
+      content: renderString(
+        tpl.askOne || DEFAULT_ASK_ONE,
+        { ...vars, question: tpl.questions[i], number: String(i + 1) },
+        where,
+      ),
     });
-    const askTitle = (): ChatMessage => ({ role: 'user', content: renderString(tpl.askTitle || DEFAULT_ASK_TITLE, vars, where) });
+    const askTitle = (): ChatMessage => ({
+      role: 'user',
+      content: renderString(tpl.askTitle || DEFAULT_ASK_TITLE, vars, where),
+    });
     const questions = tpl.kind === 'qa' && mode === 'one-by-one' ? tpl.questions.map((_, i) => ask(i)) : undefined;
     return { messages, questions, ask, askTitle };
   };
@@ -101,10 +117,20 @@ export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {})
   // the budget for the paper text: the context minus the answer, the prompt around the text and,
   // one question at a time, the conversation that grows with each answer
   const skeleton = compose('');
-  const overhead = [...skeleton.messages, ...(skeleton.questions ?? [])].reduce((n, m) => n + tokens(m.content) + 8, 16);
+  const overhead = [...skeleton.messages, ...(skeleton.questions ?? [])].reduce(
+    (n, m) => n + tokens(m.content) + 8,
+    16,
+  );
   const answer = Math.min(tpl.maxTokens ?? 4096, 8192);
   const conversation = skeleton.questions ? (skeleton.questions.length - 1) * Math.min(answer, 1024) : 0;
-  const budget = Math.max(200, Math.floor(((o.contextTokens ?? 32_768) - answer - overhead - conversation - 256) * (o.shrink ?? 1)));
+  const budget = Math.max(
+    200,
+    Math.floor(((o.contextTokens ?? 32_768) - answer - overhead - conversation - 256) * (o.shrink ?? 1)),
+  );
   const fitted = fitToBudget(text.sections, budget);
-  return { ...compose(fitted.text), source: text.source, budget: { textTokens: tokens(render(text.sections)), budget, cuts: fitted.cuts } };
+  return {
+    ...compose(fitted.text),
+    source: text.source,
+    budget: { textTokens: tokens(render(text.sections)), budget, cuts: fitted.cuts },
+  };
 }

@@ -4,7 +4,11 @@ import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 
-export async function fetchPapersCached(arxiv: ArxivClient, cache: Cache, refs: ArxivRef[]): Promise<Map<string, FetchOutcome>> {
+export async function fetchPapersCached(
+  arxiv: ArxivClient,
+  cache: Cache,
+  refs: ArxivRef[],
+): Promise<Map<string, FetchOutcome>> {
   const out = new Map<string, FetchOutcome>();
   const ask: ArxivRef[] = [];
   for (const r of refs) {

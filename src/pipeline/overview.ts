@@ -22,14 +22,29 @@ export interface OverviewRequest {
   signal: AbortSignal;
 }
 
-export async function writeOverview({ tpl, entries, date, categories, llm, cache, signal }: OverviewRequest): Promise<string> {
+export async function writeOverview({
+  tpl,
+  entries,
+  date,
+  categories,
+  llm,
+  cache,
+  signal,
+}: OverviewRequest): Promise<string> {
   const vars = { date, categories: categories.join(', '), paper_list: paperList(entries) };
   const where = `${tpl.name} (${tpl.file})`;
   const messages = [
     ...(tpl.system ? [{ role: 'system' as const, content: renderString(tpl.system, vars, where) }] : []),
     { role: 'user' as const, content: renderString(tpl.user, vars, where) },
   ];
-  const key = { v: 1, kind: 'overview', hash: tpl.hash, model: llm.facts.model, endpoint: llm.facts.endpoint, messages };
+  const key = {
+    v: 1,
+    kind: 'overview',
+    hash: tpl.hash,
+    model: llm.facts.model,
+    endpoint: llm.facts.endpoint,
+    messages,
+  };
   const hit = await cache.get<{ text: string }>('overview', key);
   if (hit) return hit.text;
   const res = await llm.complete({

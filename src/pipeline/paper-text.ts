@@ -21,12 +21,21 @@ export function createTextAccess(ft: FullTextSettings, arxiv: ArxivClient, cache
   const inflight = new Map<string, Promise<PaperText>>();
   return {
     sourceFor: (tpl) =>
-      ft.override ?? (typeof ft.configured === 'string' ? ft.configured : ft.configured?.[tpl.name]) ?? tpl.source ?? (tpl.kind === 'qa' ? 'full' : 'abstract'),
+      ft.override ??
+      (typeof ft.configured === 'string' ? ft.configured : ft.configured?.[tpl.name]) ??
+      tpl.source ??
+      (tpl.kind === 'qa' ? 'full' : 'abstract'),
     getText: (paper) => {
       const key = `${paper.id}v${paper.version}`;
       let p = inflight.get(key);
       if (!p) {
-        p = getPaperText(paper, { ...ft, arxiv, cache, warn: (m) => logger.warn(m), verbose: (m) => logger.verbose(m) });
+        p = getPaperText(paper, {
+          ...ft,
+          arxiv,
+          cache,
+          warn: (m) => logger.warn(m),
+          verbose: (m) => logger.verbose(m),
+        });
         inflight.set(key, p);
       }
       return p;

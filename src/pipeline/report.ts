@@ -20,7 +20,11 @@ export function summaryLine(outcomes: PaperOutcome[], llm: LlmTally | undefined,
   const cached = outcomes.reduce((a, x) => a + (x.status === 'done' ? x.result.cachedCalls : 0), 0);
   const u = llm?.usage;
   const f = llm?.followUps;
-  const followUps = f?.requests ? ` · ${f.requests} follow-up request(s) for missing answers or titles (tokens in ${f.promptTokens}, out ${f.completionTokens})` : '';
-  const tokens = u ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${followUps}` : '';
+  const followUps = f?.requests
+    ? ` · ${f.requests} follow-up request(s) for missing answers or titles (tokens in ${f.promptTokens}, out ${f.completionTokens})`
+    : '';
+  const tokens = u
+    ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${followUps}`
+    : '';
   return `${n('done')} of ${outcomes.length} done, ${n('skipped')} skipped, ${n('failed')} failed${tokens}${extra}`;
 }

@@ -19,9 +19,7 @@ import { composePost } from './compose-post.js';
 import type { TextAccess } from './paper-text.js';
 
 export type PaperOutcome =
-  | { status: 'done'; result: PostResult }
-  | { status: 'failed'; reason: string }
-  | { status: 'skipped'; reason: string };
+  { status: 'done'; result: PostResult } | { status: 'failed'; reason: string } | { status: 'skipped'; reason: string };
 
 export interface RunPapersOptions {
   papers: Paper[];
@@ -52,63 +50,69 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
   const outcomes: PaperOutcome[] = new Array(o.papers.length);
   let delivered = 0;
   await Promise.all(
-    o.papers.map((paper, i) => paperLimit(async () => {
-      const key = `${paper.id}v${paper.version}`;
-      const skipReason = o.skip?.get(i);
-      if (skipReason) {
-        outcomes[i] = { status: 'skipped', reason: skipReason };
-        o.settled?.(i);
-        return;
-      }
-      try {
-        o.progress.stage(key, 'queued');
-        const result = await composePost(
-          paper,
-          o.templates,
-          {
-            llm: o.llm,
-            limit,
-            signal: o.signal,
-            stopped: () => fatal,
-            stop: (err) => {
-              if (fatal) return;
-              fatal = err.message;
-              o.logger.error(`${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`);
+    o.papers.map((paper, i) =>
+      paperLimit(async () => {
+        const key = `${paper.id}v${paper.version}`;
+        const skipReason = o.skip?.get(i);
+        if (skipReason) {
+          outcomes[i] = { status: 'skipped', reason: skipReason };
+          o.settled?.(i);
+          return;
+        }
+        try {
+          o.progress.stage(key, 'queued');
+          const result = await composePost(
+            paper,
+            o.templates,
+            {
+              llm: o.llm,
+              limit,
+              signal: o.signal,
+              stopped: () => fatal,
+              stop: (err) => {
+                if (fatal) return;
+                fatal = err.message;
+                o.logger.error(
+                  `${err.message}${err.hint ? ` (${err.hint})` : ''}; stopping: papers not yet started are skipped`,
+                );
+              },
+              onStage: (s) => o.progress.stage(key, s),
+              cache: o.cache,
+              ...o.text,
+              verbose: (m) => o.logger.verbose(m),
+              generator,
+              now: o.now,
             },
-            onStage: (s) => o.progress.stage(key, s),
-            cache: o.cache,
-            ...o.text,
-            verbose: (m) => o.logger.verbose(m),
-            generator,
-            now: o.now,
-          },
-          o.live?.(i),
-        );
-        if (result.unverifiedFigures.length) {
-          o.logger.warn(`${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`);
+            o.live?.(i),
+          );
+          if (result.unverifiedFigures.length) {
+            o.logger.warn(
+              `${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`,
+            );
+          }
+          await o.deliver(i, result);
+          outcomes[i] = { status: 'done', result: slim(result) };
+          if (++delivered % 50 === 0) collectGarbage();
+          const u = result.usage;
+          o.logger.info(
+            `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}${result.followUps ? ` · ${result.followUps} follow-up(s)` : ''}`,
+          );
+          o.progress.done(key, true, result.titleZh || paper.title);
+        } catch (err) {
+          if (o.signal.aborted) throw err;
+          const reason = redact(errorMessage(err));
+          if (err instanceof DigestError && reason.startsWith('not started:')) {
+            outcomes[i] = { status: 'skipped', reason: reason.replace(/^not started: /, '') };
+          } else {
+            outcomes[i] = { status: 'failed', reason };
+            if (!(err instanceof DigestError && err.fatal)) o.logger.error(`${key}: ${reason}`);
+          }
+          o.progress.done(key, false, outcomes[i]!.status);
+        } finally {
+          o.settled?.(i);
         }
-        await o.deliver(i, result);
-        outcomes[i] = { status: 'done', result: slim(result) };
-        if (++delivered % 50 === 0) collectGarbage();
-        const u = result.usage;
-        o.logger.info(
-          `${key}: ${result.source} text · tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${result.cachedCalls ? ` · ${result.cachedCalls} answer(s) from cache` : ''}${result.followUps ? ` · ${result.followUps} follow-up(s)` : ''}`,
-        );
-        o.progress.done(key, true, result.titleZh || paper.title);
-      } catch (err) {
-        if (o.signal.aborted) throw err;
-        const reason = redact(errorMessage(err));
-        if (err instanceof DigestError && reason.startsWith('not started:')) {
-          outcomes[i] = { status: 'skipped', reason: reason.replace(/^not started: /, '') };
-        } else {
-          outcomes[i] = { status: 'failed', reason };
-          if (!(err instanceof DigestError && err.fatal)) o.logger.error(`${key}: ${reason}`);
-        }
-        o.progress.done(key, false, outcomes[i]!.status);
-      } finally {
-        o.settled?.(i);
-      }
-    })),
+      }),
+    ),
   );
   o.progress.stop();
   return outcomes;
@@ -116,7 +120,13 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
 
 /** What is kept of a delivered paper for the summary and the digest page: not its texts. */
 function slim(r: PostResult): PostResult {
-  return { ...r, explainer: undefined, qa: undefined, sections: [], paper: { ...r.paper, abstract: '', rawAbstract: '' } };
+  return {
+    ...r,
+    explainer: undefined,
+    qa: undefined,
+    sections: [],
+    paper: { ...r.paper, abstract: '', rawAbstract: '' },
+  };
 }
 
 let gc: (() => void) | undefined | null;

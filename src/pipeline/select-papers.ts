@@ -10,12 +10,16 @@ import { estimatePaper } from './estimate.js';
 import type { TextAccess } from './paper-text.js';
 
 /** --match, --exclude and --authors, then --limit in arXiv order. */
-export function selectPapers(all: Paper[], o: Pick<DailyOptions, 'match' | 'exclude' | 'authors' | 'limit'>): { papers: Paper[]; filtered: number } {
+export function selectPapers(
+  all: Paper[],
+  o: Pick<DailyOptions, 'match' | 'exclude' | 'authors' | 'limit'>,
+): { papers: Paper[]; filtered: number } {
   const kept = all.filter((p) => {
     const text = `${p.title}\n${p.abstract}`;
     if (o.match && !o.match.test(text)) return false;
     if (o.exclude && o.exclude.test(text)) return false;
-    if (o.authors.length && !p.authors.some((a) => o.authors.some((n) => a.name.toLowerCase().includes(n)))) return false;
+    if (o.authors.length && !p.authors.some((a) => o.authors.some((n) => a.name.toLowerCase().includes(n))))
+      return false;
     return true;
   });
   return { papers: o.limit !== undefined ? kept.slice(0, o.limit) : kept, filtered: all.length - kept.length };
@@ -47,5 +51,8 @@ export async function applyCostCap(papers: Paper[], skip: Map<number, string>, o
       over++;
     } else planned += cost;
   }
-  if (over) o.logger.warn(`--max-cost $${o.maxCost}: ${over} paper(s) will not be started (estimated spend would pass the cap)`);
+  if (over)
+    o.logger.warn(
+      `--max-cost $${o.maxCost}: ${over} paper(s) will not be started (estimated spend would pass the cap)`,
+    );
 }

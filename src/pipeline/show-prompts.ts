@@ -4,7 +4,13 @@ import type { Template } from '../templates/template.js';
 import { buildMessages, keyFigure } from './messages.js';
 import type { TextAccess } from './paper-text.js';
 
-export async function showPrompts(papers: Paper[], templates: Template[], json: boolean, out: (s: string) => void, text: TextAccess): Promise<void> {
+export async function showPrompts(
+  papers: Paper[],
+  templates: Template[],
+  json: boolean,
+  out: (s: string) => void,
+  text: TextAccess,
+): Promise<void> {
   for (const paper of papers) {
     const full = templates.some((t) => text.sourceFor(t) === 'full') ? await text.getText(paper) : undefined;
     for (const tpl of templates) {
@@ -15,7 +21,9 @@ export async function showPrompts(papers: Paper[], templates: Template[], json: 
       });
       const messages = [...built.messages, ...(built.questions ?? [])];
       if (json) {
-        out(`${JSON.stringify({ arxiv_id: paper.id, arxiv_version: paper.version, template: tpl.name, template_hash: tpl.hash, temperature: tpl.temperature ?? null, max_tokens: tpl.maxTokens ?? null, messages })}\n`);
+        out(
+          `${JSON.stringify({ arxiv_id: paper.id, arxiv_version: paper.version, template: tpl.name, template_hash: tpl.hash, temperature: tpl.temperature ?? null, max_tokens: tpl.maxTokens ?? null, messages })}\n`,
+        );
         continue;
       }
       for (const m of messages) {

@@ -18,7 +18,9 @@ export function unwrapAnswer(raw: string): Unwrapped {
   let text = unfence(plain).trim();
   if (text === plain) {
     // a preamble line, then the fenced answer
-    const inner = /^[^\n`]{0,80}\n+(`{3,})[ \t]*(?:markdown|md)[ \t]*\n([\s\S]*?)\n\1[ \t]*(?:\n[^\n`]{0,120})?$/i.exec(text);
+    const inner = /^[^\n`]{0,80}\n+(`{3,})[ \t]*(?:markdown|md)[ \t]*\n([\s\S]*?)\n\1[ \t]*(?:\n[^\n`]{0,120})?$/i.exec(
+      text,
+    );
     if (inner) text = inner[2]!.trim();
   }
   const frontMatter: Record<string, string> = {};
@@ -37,11 +39,16 @@ export function unwrapAnswer(raw: string): Unwrapped {
 export function isPreambleLine(line: string): boolean {
   const t = line.trim();
   if (!t || t.length > 120) return false;
-  if (/^(好的|好|当然|没问题|以下|下面|接下来|根据|我将|我会|OK|Okay|Sure|Here|Below|Certainly)/i.test(t) && /[:：]\s*$/.test(t)) return true;
+  if (
+    /^(好的|好|当然|没问题|以下|下面|接下来|根据|我将|我会|OK|Okay|Sure|Here|Below|Certainly)/i.test(t) &&
+    /[:：]\s*$/.test(t)
+  )
+    return true;
   return /^(好的|当然|没问题)[，,！!。]?\s*$/.test(t);
 }
 
-const CLOSING = /^(希望(以上|这些|本文|这篇)?|以上(就是|是|便是|内容|回答|解读)|如(果您?|需|有)(还|进一步|任何|其他|需要)|若(您|需)|欢迎|如果你还|有任何问题|Hope this|Let me know|I hope)/i;
+const CLOSING =
+  /^(希望(以上|这些|本文|这篇)?|以上(就是|是|便是|内容|回答|解读)|如(果您?|需|有)(还|进一步|任何|其他|需要)|若(您|需)|欢迎|如果你还|有任何问题|Hope this|Let me know|I hope)/i;
 
 /** Drop a sign-off after the last real paragraph ("希望以上解读对您有所帮助！"), and a trailing rule. */
 export function stripClosing(md: string): string {
@@ -51,7 +58,8 @@ export function stripClosing(md: string): string {
   if (rule > 0 && paras.slice(rule + 1).join('\n\n').length <= 200) paras = paras.slice(0, rule);
   while (paras.length > 1) {
     const last = paras.at(-1)!.trim();
-    if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(last) || (last.length <= 160 && CLOSING.test(last.replace(/^[*_>\s]+/, '')))) paras.pop();
+    if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(last) || (last.length <= 160 && CLOSING.test(last.replace(/^[*_>\s]+/, ''))))
+      paras.pop();
     else break;
   }
   return paras.join('\n\n').trim();

@@ -46,7 +46,8 @@ export function renderDigestPage(d: DigestPage): string {
   if (d.overview) parts.push(`## ${d.overviewHeading}`, '', d.overview, '');
   parts.push('## 论文列表', '');
   d.entries.forEach((e, i) => {
-    const names = e.authors.length > 40 ? `${e.authors.slice(0, 40).join(' ; ')} 等 ${e.authors.length} 人` : e.authors.join(' ; ');
+    const names =
+      e.authors.length > 40 ? `${e.authors.slice(0, 40).join(' ; ')} 等 ${e.authors.length} 人` : e.authors.join(' ; ');
     parts.push(
       `### [${i + 1}] [${escapeBrackets(e.titleZh || e.titleEn)}](${e.link})`,
       '',

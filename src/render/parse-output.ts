@@ -18,7 +18,8 @@ export interface ParsedPost {
 }
 
 /** Section names the prompt asks for: a first `## …` line that reads like one of them is not a title. */
-const SECTION_LIKE = /^(为什么|为何|背景|引言|介绍|问题|方法|核心|思路|效果|结果|实验|局限|展望|未来|小结|总结|结语|写在最后)/;
+const SECTION_LIKE =
+  /^(为什么|为何|背景|引言|介绍|问题|方法|核心|思路|效果|结果|实验|局限|展望|未来|小结|总结|结语|写在最后)/;
 const RULE = /^\s*([-*_])(\s*\1){2,}\s*$/;
 
 export function cleanTitle(t: string): string {
@@ -52,7 +53,11 @@ export function parsePost(raw: string): ParsedPost {
     else if (labelled) titleZh = labelled[1]!;
     else if (!h && first.length <= 60 && !/[。！.!：:]$/.test(first) && !/^([>|$-]|\*\s|\d+[.、]|图注)/.test(first)) {
       // a question can be a title ("…需要多少样本？") when a lede follows or it is short; else it opens the article
-      const next = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
+      const next =
+        lines
+          .slice(i + 1)
+          .find((l) => l.trim())
+          ?.trim() ?? '';
       if (!/[？?]$/.test(first) || next.startsWith('>') || first.length <= 30) titleZh = first;
     }
     if (titleZh) lines.splice(i, 1);
@@ -70,7 +75,12 @@ export function parsePost(raw: string): ParsedPost {
     if (lines[k]!.trim() && !RULE.test(lines[k]!)) seen++;
   }
   // a rule between sections is decoration (and under a paragraph it would make that paragraph a heading)
-  let body = stripClosing(lines.filter((l) => !RULE.test(l)).join('\n').trim());
+  let body = stripClosing(
+    lines
+      .filter((l) => !RULE.test(l))
+      .join('\n')
+      .trim(),
+  );
   let lede = /^((?:>[^\n]*\n?)+)/.exec(body)?.[1] ?? '';
   if (!lede) {
     // a lede written without ">": a short first paragraph before the first section
@@ -82,5 +92,13 @@ export function parsePost(raw: string): ParsedPost {
   }
   body = demoteHeadings(sanitizeModelMarkdown(body));
   if (!lede && frontMatter['summary']) lede = frontMatter['summary'];
-  return { titleZh, lede: lede.replace(/^>\s?/gm, '').replace(/\s*\n\s*/g, '').trim(), figureCaption, body };
+  return {
+    titleZh,
+    lede: lede
+      .replace(/^>\s?/gm, '')
+      .replace(/\s*\n\s*/g, '')
+      .trim(),
+    figureCaption,
+    body,
+  };
 }

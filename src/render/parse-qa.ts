@@ -104,8 +104,10 @@ function candidates(lines: string[], questions: string[]): Candidate[] {
       const sim = similarity(r.label, question);
       const numOk = r.num === q + 1;
       const bonus = numOk ? 1 : 0;
-      if (sim >= HIGH && (r.style !== 'plain' || r.label.length <= question.length * 1.6 + 8)) options.push({ q, score: 3 + sim + bonus, byText: true });
-      else if (sim >= LOW && r.style !== 'plain' && (numOk || r.num === undefined)) options.push({ q, score: 2 + sim + bonus, byText: true });
+      if (sim >= HIGH && (r.style !== 'plain' || r.label.length <= question.length * 1.6 + 8))
+        options.push({ q, score: 3 + sim + bonus, byText: true });
+      else if (sim >= LOW && r.style !== 'plain' && (numOk || r.num === undefined))
+        options.push({ q, score: 2 + sim + bonus, byText: true });
       else if (numOk && r.style !== 'plain' && (r.style !== 'list' || (r.label.length <= 40 && !r.inline))) {
         // the number alone (an English or freely paraphrased question): only in a question-like shape
         options.push({ q, score: r.style === 'list' ? 0.8 : 1.5, byText: false });
@@ -119,7 +121,9 @@ function candidates(lines: string[], questions: string[]): Candidate[] {
 /** The highest-scoring choice of question lines whose questions come in increasing order. */
 function choose(cands: Candidate[], n: number): Array<{ c: Candidate; q: number }> {
   // best[q]: the best chain so far whose last question is q
-  let best: Array<{ score: number; chain: Array<{ c: Candidate; q: number }> } | undefined> = new Array(n).fill(undefined);
+  let best: Array<{ score: number; chain: Array<{ c: Candidate; q: number }> } | undefined> = new Array(n).fill(
+    undefined,
+  );
   for (const c of cands) {
     const next = [...best];
     for (const o of c.options) {
@@ -130,7 +134,10 @@ function choose(cands: Candidate[], n: number): Array<{ c: Candidate; q: number 
     }
     best = next;
   }
-  return best.reduce<{ score: number; chain: Array<{ c: Candidate; q: number }> }>((a, b) => (b && b.score > a.score ? b : a), { score: 0, chain: [] }).chain;
+  return best.reduce<{ score: number; chain: Array<{ c: Candidate; q: number }> }>(
+    (a, b) => (b && b.score > a.score ? b : a),
+    { score: 0, chain: [] },
+  ).chain;
 }
 
 /** Where the model answered in JSON: an array of answers or of {question, answer}, or {answers: […]}. */
@@ -150,7 +157,15 @@ function fromJson(text: string, questions: string[]): ParsedQa | undefined {
   }
   if (!Array.isArray(data)) return undefined;
   const answers: Array<string | undefined> = new Array(questions.length).fill(undefined);
-  const str = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x) => typeof x === 'string').map((x) => `- ${x}`).join('\n') : undefined);
+  const str = (v: unknown) =>
+    typeof v === 'string'
+      ? v
+      : Array.isArray(v)
+        ? v
+            .filter((x) => typeof x === 'string')
+            .map((x) => `- ${x}`)
+            .join('\n')
+        : undefined;
   for (const [i, item] of data.entries()) {
     if (typeof item === 'string') {
       if (i < questions.length) answers[i] = item;
@@ -170,7 +185,9 @@ function fromJson(text: string, questions: string[]): ParsedQa | undefined {
 
 /** Remove the "A:" / "答：" that starts an answer and a rule or sign-off that ends it. */
 function cleanAnswer(s: string, last: boolean): string {
-  let t = dedent(s).trim().replace(/^(?:\*\*)?(?:A|答|回答|Answer)\s*\d*\s*[:：](?:\*\*)?\s*/i, '');
+  let t = dedent(s)
+    .trim()
+    .replace(/^(?:\*\*)?(?:A|答|回答|Answer)\s*\d*\s*[:：](?:\*\*)?\s*/i, '');
   t = t.replace(/(\n\s*([-*_])(\s*\2){2,}\s*)+$/, '').trim();
   return last ? stripClosing(t) : t;
 }
@@ -180,7 +197,9 @@ function dedent(s: string): string {
   const lines = s.replace(/^\n+/, '').split('\n');
   const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const n = Math.min(...indents);
-  return n > 0 && Number.isFinite(n) ? lines.map((l) => l.slice(Math.min(n, /^[ \t]*/.exec(l)![0].length))).join('\n') : s;
+  return n > 0 && Number.isFinite(n)
+    ? lines.map((l) => l.slice(Math.min(n, /^[ \t]*/.exec(l)![0].length))).join('\n')
+    : s;
 }
 
 export function parseQa(raw: string, questions: string[]): ParsedQa {
@@ -220,7 +239,8 @@ export function cleanSingleAnswer(raw: string, question: string): string {
   let body = text;
   if (first !== -1) {
     const r = readLine(lines[first]!);
-    if (r && r.style !== 'plain' && similarity(r.label, question) >= LOW) body = [r.inline, ...lines.slice(first + 1)].join('\n');
+    if (r && r.style !== 'plain' && similarity(r.label, question) >= LOW)
+      body = [r.inline, ...lines.slice(first + 1)].join('\n');
   }
   return cleanAnswer(body, true) || text.trim();
 }

@@ -66,7 +66,12 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
     tags: [...p.categories, 'arXiv'],
     published: p.published,
     updated: p.updated,
-    links: { arxiv: p.links.abs || links.abs, pdf: p.links.pdf || links.pdf, papers_cool: links.papersCool, ...(p.links.doi ? { doi: p.links.doi } : {}) },
+    links: {
+      arxiv: p.links.abs || links.abs,
+      pdf: p.links.pdf || links.pdf,
+      papers_cool: links.papersCool,
+      ...(p.links.doi ? { doi: p.links.doi } : {}),
+    },
     ...(p.journalRef ? { journal_ref: p.journalRef } : {}),
     ...(p.dois.length ? { doi: p.dois.join(' ') } : {}),
     digest: {
@@ -109,7 +114,12 @@ export function bodyMarkdown(r: PostResult): string {
   else if (r.figure) parts.push(`${figureBlock(r.figure)}\n`);
   for (const s of r.sections) parts.push(`## ${s.heading}\n\n${s.body}\n`);
   if (r.qa) parts.push(qaBlock(r.qa.heading, r.qa.pairs));
-  return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    parts
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 export function renderMarkdown(r: PostResult): string {
@@ -127,7 +137,11 @@ export function renderJson(r: PostResult): string {
     explainer: r.explainer?.body ?? null,
     qa: r.qa?.pairs ?? null,
     sections: r.sections,
-    usage: { prompt_tokens: r.usage.promptTokens, completion_tokens: r.usage.completionTokens, cached_tokens: r.usage.cachedTokens },
+    usage: {
+      prompt_tokens: r.usage.promptTokens,
+      completion_tokens: r.usage.completionTokens,
+      cached_tokens: r.usage.cachedTokens,
+    },
     markdown: renderMarkdown(r),
   };
   return redact(JSON.stringify(obj));
@@ -142,5 +156,7 @@ function figureBlock(f: NonNullable<PostResult['figure']>): string {
 function withFigure(body: string, f: PostResult['figure']): string {
   if (!f) return body;
   const lede = /^((?:>[^\n]*\n?)+)/.exec(body)?.[1];
-  return lede ? `${lede.trimEnd()}\n\n${figureBlock(f)}\n\n${body.slice(lede.length).trimStart()}` : `${figureBlock(f)}\n\n${body}`;
+  return lede
+    ? `${lede.trimEnd()}\n\n${figureBlock(f)}\n\n${body.slice(lede.length).trimStart()}`
+    : `${figureBlock(f)}\n\n${body}`;
 }

@@ -8,7 +8,9 @@ function outsideCode(md: string, fn: (s: string) => string): string {
 }
 
 export function neutraliseLinks(s: string): string {
-  return s.replace(/\]\(\s*(javascript|vbscript|data|file):/gi, '](#blocked-$1:').replace(/<(javascript|vbscript|data):/gi, '&lt;$1:');
+  return s
+    .replace(/\]\(\s*(javascript|vbscript|data|file):/gi, '](#blocked-$1:')
+    .replace(/<(javascript|vbscript|data):/gi, '&lt;$1:');
 }
 
 /** Escape raw HTML, block script-ish links, keep headings between ## and ###, close a dangling fence. */

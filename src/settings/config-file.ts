@@ -41,11 +41,29 @@ export interface FileConfig {
 type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context';
 
 const SCHEMA: Record<keyof FileConfig, Kind> = {
-  categories: 'strings', match: 'string', exclude: 'string', authors: 'strings', includeCross: 'boolean',
-  includeReplaced: 'boolean', limit: 'int', provider: 'string', model: 'string', baseUrl: 'string',
-  arxivApiUrl: 'string', arxivRssUrl: 'string', concurrency: 'int', output: 'string', kinds: 'strings',
-  prompts: 'string', stream: 'boolean', cacheDir: 'string', maxCost: 'number', prices: 'prices',
-  source: 'source', contextTokens: 'context', downloadFigures: 'boolean',
+  categories: 'strings',
+  match: 'string',
+  exclude: 'string',
+  authors: 'strings',
+  includeCross: 'boolean',
+  includeReplaced: 'boolean',
+  limit: 'int',
+  provider: 'string',
+  model: 'string',
+  baseUrl: 'string',
+  arxivApiUrl: 'string',
+  arxivRssUrl: 'string',
+  concurrency: 'int',
+  output: 'string',
+  kinds: 'strings',
+  prompts: 'string',
+  stream: 'boolean',
+  cacheDir: 'string',
+  maxCost: 'number',
+  prices: 'prices',
+  source: 'source',
+  contextTokens: 'context',
+  downloadFigures: 'boolean',
 };
 
 export const CONFIG_FILE_NAME = 'digest.config.json';
@@ -55,14 +73,21 @@ export interface LoadedConfig {
   values: FileConfig;
 }
 
-export async function loadConfigFile(explicit: string | undefined, cwd: string, userConfigDir: string): Promise<LoadedConfig> {
-  const candidates = explicit ? [path.resolve(cwd, explicit)] : [path.join(cwd, CONFIG_FILE_NAME), path.join(userConfigDir, CONFIG_FILE_NAME)];
+export async function loadConfigFile(
+  explicit: string | undefined,
+  cwd: string,
+  userConfigDir: string,
+): Promise<LoadedConfig> {
+  const candidates = explicit
+    ? [path.resolve(cwd, explicit)]
+    : [path.join(cwd, CONFIG_FILE_NAME), path.join(userConfigDir, CONFIG_FILE_NAME)];
   for (const file of candidates) {
     let raw: string;
     try {
       raw = await readFile(file, 'utf8');
     } catch (err) {
-      if (explicit) throw configError(`--config ${explicit}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      if (explicit)
+        throw configError(`--config ${explicit}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       continue;
     }
     return { file, values: validateConfig(raw, file) };
@@ -89,7 +114,8 @@ export function validateConfig(raw: string, file: string): FileConfig {
         if (typeof v !== 'string' || !v.trim()) throw bad('a non-empty string');
         break;
       case 'strings':
-        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.trim())) throw bad('a list of non-empty strings');
+        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.trim()))
+          throw bad('a list of non-empty strings');
         break;
       case 'boolean':
         if (typeof v !== 'boolean') throw bad('true or false');
@@ -102,20 +128,29 @@ export function validateConfig(raw: string, file: string): FileConfig {
         break;
       case 'source': {
         const ok = (x: unknown) => x === 'full' || x === 'abstract';
-        if (!(ok(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(ok)))) throw bad('"full", "abstract", or an object of template name → "full" | "abstract"');
+        if (!(ok(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(ok))))
+          throw bad('"full", "abstract", or an object of template name → "full" | "abstract"');
         break;
       }
       case 'context': {
         const ok = (x: unknown) => Number.isInteger(x) && (x as number) >= 1024;
-        if (!(ok(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(ok)))) throw bad('a whole number of tokens (at least 1024), or an object of model name → tokens');
+        if (!(ok(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(ok))))
+          throw bad('a whole number of tokens (at least 1024), or an object of model name → tokens');
         break;
       }
       case 'prices':
-        if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad('an object of model → {input, output[, cachedInput]} in USD per million tokens');
+        if (!v || typeof v !== 'object' || Array.isArray(v))
+          throw bad('an object of model → {input, output[, cachedInput]} in USD per million tokens');
         for (const [model, p] of Object.entries(v as Record<string, unknown>)) {
           const price = p as Record<string, unknown>;
           const okNum = (x: unknown) => typeof x === 'number' && x >= 0;
-          if (!price || typeof price !== 'object' || !okNum(price['input']) || !okNum(price['output']) || (price['cachedInput'] !== undefined && !okNum(price['cachedInput']))) {
+          if (
+            !price ||
+            typeof price !== 'object' ||
+            !okNum(price['input']) ||
+            !okNum(price['output']) ||
+            (price['cachedInput'] !== undefined && !okNum(price['cachedInput']))
+          ) {
             throw configError(`${file}: prices."${model}" must be {"input": n, "output": n} (USD per million tokens)`);
           }
         }

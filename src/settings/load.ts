@@ -29,10 +29,17 @@ export async function readSources(flags: { config?: string }, env: Env, cwd = pr
   for (const p of Object.values(PROVIDERS)) registerSecret(env[p.keyEnv]?.trim());
   const paths = appPaths();
   const loaded = await loadConfigFile(flags.config, cwd, paths.config);
-  return { env, file: loaded.values, ...(loaded.file ? { configFile: loaded.file } : {}), defaultCacheDir: paths.cache };
+  return {
+    env,
+    file: loaded.values,
+    ...(loaded.file ? { configFile: loaded.file } : {}),
+    defaultCacheDir: paths.cache,
+  };
 }
 
-export const loadSettings = async (flags: CommonFlags, env: Env): Promise<Settings> => resolveSettings(flags, await readSources(flags, env));
-export const loadFetchOptions = async (flags: FetchFlags, env: Env): Promise<FetchOptions> => resolveFetchOptions(flags, await readSources(flags, env));
+export const loadSettings = async (flags: CommonFlags, env: Env): Promise<Settings> =>
+  resolveSettings(flags, await readSources(flags, env));
+export const loadFetchOptions = async (flags: FetchFlags, env: Env): Promise<FetchOptions> =>
+  resolveFetchOptions(flags, await readSources(flags, env));
 export const loadDailyOptions = async (flags: DailyFlags, args: string[], env: Env): Promise<DailyOptions> =>
   resolveDailyOptions(flags, args, await readSources(flags, env));

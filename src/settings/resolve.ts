@@ -86,7 +86,18 @@ export class Resolver {
     readonly sources: Record<string, Source> = {},
   ) {}
 
-  pick<T>(name: string, opts: { flag?: string | undefined; flagName?: string; envName?: string; file?: T | undefined; fallback: T; fallbackSource?: Source; parse: (raw: string, label: string) => T }): T {
+  pick<T>(
+    name: string,
+    opts: {
+      flag?: string | undefined;
+      flagName?: string;
+      envName?: string;
+      file?: T | undefined;
+      fallback: T;
+      fallbackSource?: Source;
+      parse: (raw: string, label: string) => T;
+    },
+  ): T {
     if (opts.flag !== undefined) {
       this.sources[name] = 'flag';
       return opts.parse(opts.flag, `${opts.flagName ?? `--${name}`} ${opts.flag}`);
@@ -108,7 +119,8 @@ export class Resolver {
 export function intParser(min: number, max: number) {
   return (raw: string, label: string): number => {
     const t = raw.trim();
-    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) throw usageError(`${label}: expected a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max)
+      throw usageError(`${label}: expected a whole number from ${min} to ${max}`);
     return Number(t);
   };
 }
@@ -120,7 +132,8 @@ export function urlParser(raw: string, label: string): string {
   } catch {
     throw usageError(`${label.replace(/ .*$/, '')} "${raw}": not a URL (expected http:// or https://…)`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`${label.replace(/ .*$/, '')} "${raw}": only http and https URLs are accepted`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw usageError(`${label.replace(/ .*$/, '')} "${raw}": only http and https URLs are accepted`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -131,8 +144,22 @@ const envInt = (r: Resolver, name: string, envName: string, def: number, min: nu
 export function resolveArxiv(flags: CommonFlags, r: Resolver): ArxivSettings {
   const f = r.file;
   return {
-    apiUrl: r.pick('arxiv_api_url', { flag: flags.arxivApiUrl, flagName: '--arxiv-api-url', envName: 'DIGEST_ARXIV_API_URL', file: f.arxivApiUrl && urlParser(f.arxivApiUrl, 'arxivApiUrl'), fallback: 'https://export.arxiv.org/api/query', parse: urlParser }),
-    rssUrl: r.pick('arxiv_rss_url', { flag: flags.arxivRssUrl, flagName: '--arxiv-rss-url', envName: 'DIGEST_ARXIV_RSS_URL', file: f.arxivRssUrl && urlParser(f.arxivRssUrl, 'arxivRssUrl'), fallback: 'https://rss.arxiv.org/rss', parse: urlParser }),
+    apiUrl: r.pick('arxiv_api_url', {
+      flag: flags.arxivApiUrl,
+      flagName: '--arxiv-api-url',
+      envName: 'DIGEST_ARXIV_API_URL',
+      file: f.arxivApiUrl && urlParser(f.arxivApiUrl, 'arxivApiUrl'),
+      fallback: 'https://export.arxiv.org/api/query',
+      parse: urlParser,
+    }),
+    rssUrl: r.pick('arxiv_rss_url', {
+      flag: flags.arxivRssUrl,
+      flagName: '--arxiv-rss-url',
+      envName: 'DIGEST_ARXIV_RSS_URL',
+      file: f.arxivRssUrl && urlParser(f.arxivRssUrl, 'arxivRssUrl'),
+      fallback: 'https://rss.arxiv.org/rss',
+      parse: urlParser,
+    }),
     delayMs: envInt(r, 'arxiv_delay_ms', 'DIGEST_ARXIV_DELAY_MS', 3000, 0, 600_000),
     timeoutMs: envInt(r, 'arxiv_timeout_ms', 'DIGEST_ARXIV_TIMEOUT_MS', 60_000, 100, 3_600_000),
     retries: envInt(r, 'arxiv_retries', 'DIGEST_ARXIV_RETRIES', 4, 0, 20),
@@ -143,10 +170,24 @@ export function resolveArxiv(flags: CommonFlags, r: Resolver): ArxivSettings {
 
 export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
   const f = r.file;
-  const providerName = r.pick('provider', { flag: flags.provider, envName: 'DIGEST_PROVIDER', file: f.provider, fallback: 'openai', parse: (s) => s.trim().toLowerCase() }).toLowerCase();
+  const providerName = r
+    .pick('provider', {
+      flag: flags.provider,
+      envName: 'DIGEST_PROVIDER',
+      file: f.provider,
+      fallback: 'openai',
+      parse: (s) => s.trim().toLowerCase(),
+    })
+    .toLowerCase();
   const preset = PROVIDERS[providerName];
   if (!preset) {
-    const where = { flag: '--provider', env: 'DIGEST_PROVIDER', config: `${r.configFile}: provider`, preset: 'provider', default: 'provider' }[r.sources['provider']!];
+    const where = {
+      flag: '--provider',
+      env: 'DIGEST_PROVIDER',
+      config: `${r.configFile}: provider`,
+      preset: 'provider',
+      default: 'provider',
+    }[r.sources['provider']!];
     throw usageError(`${where} "${providerName}": unknown provider (accepted: ${PROVIDER_NAMES.join(', ')})`);
   }
   // OPENAI_BASE_URL belongs to the openai preset (and any server that speaks its API);
@@ -160,7 +201,14 @@ export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
     fallbackSource: 'preset',
     parse: urlParser,
   });
-  const model = r.pick('model', { flag: flags.model, envName: 'DIGEST_MODEL', file: f.model, fallback: preset.model, fallbackSource: 'preset', parse: str });
+  const model = r.pick('model', {
+    flag: flags.model,
+    envName: 'DIGEST_MODEL',
+    file: f.model,
+    fallback: preset.model,
+    fallbackSource: 'preset',
+    parse: str,
+  });
   if (!model) throw usageError('--model: empty model name');
   const apiKey = r.env[preset.keyEnv]?.trim() || preset.placeholderKey;
   r.sources['api_key'] = r.env[preset.keyEnv]?.trim() ? 'env' : 'preset';
@@ -188,7 +236,10 @@ export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
 
 export function requireKey(llm: LlmSettings): string {
   if (llm.apiKey) return llm.apiKey;
-  const other = llm.preset.name === 'openai' ? ' (or pick another provider with --provider, e.g. --provider deepseek and DEEPSEEK_API_KEY)' : '';
+  const other =
+    llm.preset.name === 'openai'
+      ? ' (or pick another provider with --provider, e.g. --provider deepseek and DEEPSEEK_API_KEY)'
+      : '';
   throw usageError(`no API key for ${llm.preset.label}: set ${llm.preset.keyEnv}${other}; --dry-run works without one`);
 }
 
@@ -202,13 +253,21 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
     file: f.kinds,
     fallback: ['post', 'qa'],
     parse: (raw, label) => {
-      const list = [...new Set(raw.split(',').map((k) => k.trim()).filter(Boolean))];
+      const list = [
+        ...new Set(
+          raw
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean),
+        ),
+      ];
       if (list.length === 0) throw usageError(`${label}: name at least one template (e.g. post,qa)`);
       return list;
     },
   });
   for (const k of kinds) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(k)) throw usageError(`--kind "${k}": template names use letters, digits, - and _`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(k))
+      throw usageError(`--kind "${k}": template names use letters, digits, - and _`);
   }
   const epoch = ctx.env['SOURCE_DATE_EPOCH'];
   let now = new Date();
@@ -219,16 +278,36 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
   const cacheDir =
     flags.cache === false
       ? undefined
-      : r.pick('cache_dir', { envName: 'DIGEST_CACHE_DIR', file: f.cacheDir, fallback: ctx.defaultCacheDir ?? '', parse: (s) => path.resolve(s) }) || undefined;
+      : r.pick('cache_dir', {
+          envName: 'DIGEST_CACHE_DIR',
+          file: f.cacheDir,
+          fallback: ctx.defaultCacheDir ?? '',
+          parse: (s) => path.resolve(s),
+        }) || undefined;
   if (flags.cache === false) r.sources['cache_dir'] = 'flag';
   const llm = resolveLlm(flags, r);
   return {
     fulltext: resolveFullText(flags, r, llm.model),
     arxiv: resolveArxiv(flags, r),
     llm,
-    concurrency: r.pick('concurrency', { flag: flags.concurrency, envName: 'DIGEST_CONCURRENCY', file: f.concurrency !== undefined ? intParser(1, 64)(String(f.concurrency), `${ctx.configFile}: concurrency`) : undefined, fallback: 4, parse: intParser(1, 64) }),
+    concurrency: r.pick('concurrency', {
+      flag: flags.concurrency,
+      envName: 'DIGEST_CONCURRENCY',
+      file:
+        f.concurrency !== undefined
+          ? intParser(1, 64)(String(f.concurrency), `${ctx.configFile}: concurrency`)
+          : undefined,
+      fallback: 4,
+      parse: intParser(1, 64),
+    }),
     kinds,
-    promptsDir: r.pick<string | undefined>('prompts', { flag: flags.prompts, envName: 'DIGEST_PROMPTS_DIR', file: f.prompts, fallback: undefined, parse: str }),
+    promptsDir: r.pick<string | undefined>('prompts', {
+      flag: flags.prompts,
+      envName: 'DIGEST_PROMPTS_DIR',
+      file: f.prompts,
+      fallback: undefined,
+      parse: str,
+    }),
     cacheDir,
     prices: f.prices ?? {},
     now,
@@ -246,15 +325,49 @@ function resolveFullText(flags: CommonFlags, r: Resolver, model: string): FullTe
     return v;
   };
   const ctxFile = f.contextTokens;
-  const fileContext = typeof ctxFile === 'number' ? ctxFile : ctxFile ? (ctxFile[model] ?? ctxFile['default']) : undefined;
+  const fileContext =
+    typeof ctxFile === 'number' ? ctxFile : ctxFile ? (ctxFile[model] ?? ctxFile['default']) : undefined;
   return {
-    htmlUrl: r.pick('arxiv_html_url', { flag: flags.arxivHtmlUrl, flagName: '--arxiv-html-url', envName: 'DIGEST_ARXIV_HTML_URL', fallback: 'https://arxiv.org/html', parse: urlParser }),
-    ar5ivUrl: r.pick('ar5iv_url', { flag: flags.ar5ivUrl, flagName: '--ar5iv-url', envName: 'DIGEST_AR5IV_URL', fallback: 'https://ar5iv.labs.arxiv.org/html', parse: urlParser }),
-    pdfUrl: r.pick('arxiv_pdf_url', { flag: flags.arxivPdfUrl, flagName: '--arxiv-pdf-url', envName: 'DIGEST_ARXIV_PDF_URL', fallback: 'https://arxiv.org/pdf', parse: urlParser }),
-    maxBytes: r.pick('fulltext_max_bytes', { envName: 'DIGEST_FULLTEXT_MAX_BYTES', fallback: 20_000_000, parse: intParser(1000, 1_000_000_000) }),
-    override: r.pick<'full' | 'abstract' | undefined>('source', { flag: flags.source, flagName: '--source', envName: 'DIGEST_SOURCE', fallback: undefined, parse: source }),
+    htmlUrl: r.pick('arxiv_html_url', {
+      flag: flags.arxivHtmlUrl,
+      flagName: '--arxiv-html-url',
+      envName: 'DIGEST_ARXIV_HTML_URL',
+      fallback: 'https://arxiv.org/html',
+      parse: urlParser,
+    }),
+    ar5ivUrl: r.pick('ar5iv_url', {
+      flag: flags.ar5ivUrl,
+      flagName: '--ar5iv-url',
+      envName: 'DIGEST_AR5IV_URL',
+      fallback: 'https://ar5iv.labs.arxiv.org/html',
+      parse: urlParser,
+    }),
+    pdfUrl: r.pick('arxiv_pdf_url', {
+      flag: flags.arxivPdfUrl,
+      flagName: '--arxiv-pdf-url',
+      envName: 'DIGEST_ARXIV_PDF_URL',
+      fallback: 'https://arxiv.org/pdf',
+      parse: urlParser,
+    }),
+    maxBytes: r.pick('fulltext_max_bytes', {
+      envName: 'DIGEST_FULLTEXT_MAX_BYTES',
+      fallback: 20_000_000,
+      parse: intParser(1000, 1_000_000_000),
+    }),
+    override: r.pick<'full' | 'abstract' | undefined>('source', {
+      flag: flags.source,
+      flagName: '--source',
+      envName: 'DIGEST_SOURCE',
+      fallback: undefined,
+      parse: source,
+    }),
     configured: f.source,
-    contextTokens: r.pick('context_tokens', { envName: 'DIGEST_CONTEXT_TOKENS', file: fileContext, fallback: 32_768, parse: intParser(1024, 10_000_000) }),
+    contextTokens: r.pick('context_tokens', {
+      envName: 'DIGEST_CONTEXT_TOKENS',
+      file: fileContext,
+      fallback: 32_768,
+      parse: intParser(1024, 10_000_000),
+    }),
   };
 }
 
@@ -328,13 +441,25 @@ const flagOn = (v: boolean | undefined) => (v === undefined ? undefined : String
 const boolean = (raw: string) => raw === 'true';
 
 function runOutput(flags: FetchFlags | DailyFlags, r: Resolver, fileOutput: string | undefined): RunOutput {
-  const output = r.pick<string | undefined>('output', { flag: flags.output, flagName: '-o', file: fileOutput, fallback: undefined, parse: (s) => s });
+  const output = r.pick<string | undefined>('output', {
+    flag: flags.output,
+    flagName: '-o',
+    file: fileOutput,
+    fallback: undefined,
+    parse: (s) => s,
+  });
   if (output === '') throw usageError('-o: empty folder name');
   return {
     output,
     force: flags.force === true,
     dryRun: flags.dryRun === true,
-    downloadFigures: r.pick('download_figures', { flag: flagOn(flags.downloadFigures), flagName: '--download-figures', file: r.file.downloadFigures, fallback: false, parse: boolean }),
+    downloadFigures: r.pick('download_figures', {
+      flag: flagOn(flags.downloadFigures),
+      flagName: '--download-figures',
+      file: r.file.downloadFigures,
+      fallback: false,
+      parse: boolean,
+    }),
     verbose: flags.verbose === true,
     quiet: flags.quiet === true,
   };
@@ -351,14 +476,33 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
   const settings = resolveSettings(flags, ctx);
   const r = new Resolver(ctx.env, settings.file, ctx.configFile, settings.sources);
   const f = settings.file;
-  const categories = [...new Set(r.pick('categories', { flag: args.length ? args.join(' ') : undefined, flagName: 'category', file: f.categories, fallback: ['cs.CL'], parse: () => args }))];
+  const categories = [
+    ...new Set(
+      r.pick('categories', {
+        flag: args.length ? args.join(' ') : undefined,
+        flagName: 'category',
+        file: f.categories,
+        fallback: ['cs.CL'],
+        parse: () => args,
+      }),
+    ),
+  ];
   for (const c of categories) {
-    if (!CATEGORY.test(c)) throw usageError(`category ${JSON.stringify(c)}: expected an arXiv category such as cs.CL, math.AP or astro-ph.GA`);
+    if (!CATEGORY.test(c))
+      throw usageError(
+        `category ${JSON.stringify(c)}: expected an arXiv category such as cs.CL, math.AP or astro-ph.GA`,
+      );
   }
-  if (flags.date !== undefined && !isValidDate(flags.date)) throw usageError(`--date ${JSON.stringify(flags.date)}: expected a calendar date as YYYY-MM-DD`);
+  if (flags.date !== undefined && !isValidDate(flags.date))
+    throw usageError(`--date ${JSON.stringify(flags.date)}: expected a calendar date as YYYY-MM-DD`);
   const pattern = (name: 'match' | 'exclude') => {
     const parse = regexParser(`--${name}`);
-    return r.pick<RegExp | undefined>(name, { flag: flags[name], file: f[name] === undefined ? undefined : regexParser(`${ctx.configFile}: ${name}`)(f[name]), fallback: undefined, parse });
+    return r.pick<RegExp | undefined>(name, {
+      flag: flags[name],
+      file: f[name] === undefined ? undefined : regexParser(`${ctx.configFile}: ${name}`)(f[name]),
+      fallback: undefined,
+      parse,
+    });
   };
   const match = pattern('match');
   const exclude = pattern('exclude');
@@ -366,7 +510,12 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
     .pick('authors', { flag: flags.authors, file: f.authors, fallback: [] as string[], parse: (s) => s.split(',') })
     .map((a) => a.trim().toLowerCase())
     .filter(Boolean);
-  const limit = r.pick<number | undefined>('limit', { flag: flags.limit, file: f.limit, fallback: undefined, parse: intParser(1, 100_000) });
+  const limit = r.pick<number | undefined>('limit', {
+    flag: flags.limit,
+    file: f.limit,
+    fallback: undefined,
+    parse: intParser(1, 100_000),
+  });
   const maxCost = r.pick<number | undefined>('max_cost', {
     flag: flags.maxCost,
     flagName: '--max-cost',
@@ -386,8 +535,20 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
     match,
     exclude,
     authors,
-    includeCross: r.pick('include_cross', { flag: flagOn(flags.includeCross), flagName: '--include-cross', file: f.includeCross, fallback: false, parse: boolean }),
-    includeReplaced: r.pick('include_replaced', { flag: flagOn(flags.includeReplaced), flagName: '--include-replaced', file: f.includeReplaced, fallback: false, parse: boolean }),
+    includeCross: r.pick('include_cross', {
+      flag: flagOn(flags.includeCross),
+      flagName: '--include-cross',
+      file: f.includeCross,
+      fallback: false,
+      parse: boolean,
+    }),
+    includeReplaced: r.pick('include_replaced', {
+      flag: flagOn(flags.includeReplaced),
+      flagName: '--include-replaced',
+      file: f.includeReplaced,
+      fallback: false,
+      parse: boolean,
+    }),
     maxCost,
   };
 }

@@ -91,14 +91,26 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   } catch (err) {
     throw templateError(file, `front matter is not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) throw templateError(file, 'front matter must be a YAML mapping');
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta))
+    throw templateError(file, 'front matter must be a YAML mapping');
   const m = meta as Record<string, unknown>;
-  const known = ['description', 'kind', 'heading', 'temperature', 'max_tokens', 'questions', 'chinese', 'source', 'mode'];
+  const known = [
+    'description',
+    'kind',
+    'heading',
+    'temperature',
+    'max_tokens',
+    'questions',
+    'chinese',
+    'source',
+    'mode',
+  ];
   for (const k of Object.keys(m)) {
     if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
   }
   const kind = (m['kind'] ?? 'section') as TemplateKind;
-  if (!['post', 'qa', 'section', 'overview'].includes(kind)) throw templateError(file, `kind must be post, qa, section or overview, not "${String(m['kind'])}"`);
+  if (!['post', 'qa', 'section', 'overview'].includes(kind))
+    throw templateError(file, `kind must be post, qa, section or overview, not "${String(m['kind'])}"`);
   const temperature = m['temperature'];
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw templateError(file, 'temperature must be a number from 0 to 2');
@@ -113,23 +125,35 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   }
   if (kind === 'qa' && questions.length === 0) throw templateError(file, 'a qa template needs a questions list');
   const source = m['source'];
-  if (source !== undefined && source !== 'full' && source !== 'abstract') throw templateError(file, `source must be full or abstract, not ${JSON.stringify(source)}`);
+  if (source !== undefined && source !== 'full' && source !== 'abstract')
+    throw templateError(file, `source must be full or abstract, not ${JSON.stringify(source)}`);
   const mode = m['mode'];
-  if (mode !== undefined && mode !== 'one-by-one' && mode !== 'all-at-once') throw templateError(file, `mode must be one-by-one or all-at-once, not ${JSON.stringify(mode)}`);
+  if (mode !== undefined && mode !== 'one-by-one' && mode !== 'all-at-once')
+    throw templateError(file, `mode must be one-by-one or all-at-once, not ${JSON.stringify(mode)}`);
   const parts = splitParts(fm[2]!);
-  if (parts.user === undefined) throw templateError(file, 'needs a <!-- user --> part (and optionally <!-- system -->, <!-- ask-all -->, <!-- ask-one -->, <!-- figure -->, <!-- ask-title -->)');
+  if (parts.user === undefined)
+    throw templateError(
+      file,
+      'needs a <!-- user --> part (and optionally <!-- system -->, <!-- ask-all -->, <!-- ask-one -->, <!-- figure -->, <!-- ask-title -->)',
+    );
   const system = parts.system ?? '';
   const user = parts.user;
   const askAll = parts['ask-all'] ?? '';
   const askOne = parts['ask-one'] ?? '';
   const figure = parts.figure ?? '';
   const askTitle = parts['ask-title'] ?? '';
-  if (kind === 'qa' && !askAll && !/\{\{\s*questions\s*\}\}/.test(user)) throw templateError(file, 'a qa template needs an <!-- ask-all --> part or {{questions}} in its user part');
+  if (kind === 'qa' && !askAll && !/\{\{\s*questions\s*\}\}/.test(user))
+    throw templateError(file, 'a qa template needs an <!-- ask-all --> part or {{questions}} in its user part');
   if (mode === 'one-by-one' && !askOne) throw templateError(file, 'mode one-by-one needs an <!-- ask-one --> part');
   const allText = [system, user, askAll, askOne, figure, askTitle].join('\n');
-  const unknown = [...new Set([...allText.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter((v) => !(v in TEMPLATE_VARIABLES));
+  const unknown = [...new Set([...allText.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter(
+    (v) => !(v in TEMPLATE_VARIABLES),
+  );
   if (unknown.length) {
-    throw templateError(file, `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')} (known: ${Object.keys(TEMPLATE_VARIABLES).join(', ')})`);
+    throw templateError(
+      file,
+      `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')} (known: ${Object.keys(TEMPLATE_VARIABLES).join(', ')})`,
+    );
   }
   const malformed = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}\n]{0,40}/.exec(allText);
   if (malformed) throw templateError(file, `malformed placeholder "${malformed[0]}" (write {{name}})`);
@@ -139,7 +163,8 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     builtin,
     description: typeof m['description'] === 'string' ? m['description'] : '',
     kind,
-    heading: typeof m['heading'] === 'string' ? m['heading'] : kind === 'post' ? '解读' : kind === 'qa' ? '论文问答' : name,
+    heading:
+      typeof m['heading'] === 'string' ? m['heading'] : kind === 'post' ? '解读' : kind === 'qa' ? '论文问答' : name,
     temperature: temperature as number | undefined,
     maxTokens: maxTokens as number | undefined,
     questions: questions as string[],
@@ -159,7 +184,9 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
 
 const PART = /<!--\s*(system|user|ask-all|ask-one|figure|ask-title)\s*-->/g;
 
-function splitParts(body: string): Partial<Record<'system' | 'user' | 'ask-all' | 'ask-one' | 'figure' | 'ask-title', string>> {
+function splitParts(
+  body: string,
+): Partial<Record<'system' | 'user' | 'ask-all' | 'ask-one' | 'figure' | 'ask-title', string>> {
   const out: Record<string, string> = {};
   const marks = [...body.matchAll(PART)];
   marks.forEach((mk, i) => {
@@ -180,7 +207,11 @@ export function renderString(tpl: string, vars: Record<string, string | undefine
     }
     return v;
   });
-  if (missing.size) throw new DigestError('template', `template ${where}: no value for ${[...missing].map((n) => `{{${n}}}`).join(', ')}`);
+  if (missing.size)
+    throw new DigestError(
+      'template',
+      `template ${where}: no value for ${[...missing].map((n) => `{{${n}}}`).join(', ')}`,
+    );
   return out;
 }
 
@@ -213,7 +244,11 @@ export function templateSet(overrideDir: string | undefined): TemplateSet {
       try {
         entries = await readdir(dir);
       } catch (err) {
-        if (dir !== BUILTIN_DIR) throw new DigestError('usage', `--prompts ${dir}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        if (dir !== BUILTIN_DIR)
+          throw new DigestError(
+            'usage',
+            `--prompts ${dir}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          );
         entries = [];
       }
       for (const f of entries.sort()) {
@@ -233,7 +268,8 @@ export function templateSet(overrideDir: string | undefined): TemplateSet {
     async get(name: string) {
       const all = await names();
       const hit = all.get(name);
-      if (!hit) throw new DigestError('usage', `no template named "${name}" (available: ${[...all.keys()].join(', ')})`);
+      if (!hit)
+        throw new DigestError('usage', `no template named "${name}" (available: ${[...all.keys()].join(', ')})`);
       return load(hit.file, hit.builtin);
     },
   };

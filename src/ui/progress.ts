@@ -9,7 +9,12 @@ export interface Progress {
 
 const NOOP: Progress = { stage() {}, done() {}, stop() {} };
 
-export async function createProgress(opts: { enabled: boolean; total: number; logger: Logger; stats?: () => string }): Promise<Progress> {
+export async function createProgress(opts: {
+  enabled: boolean;
+  total: number;
+  logger: Logger;
+  stats?: () => string;
+}): Promise<Progress> {
   if (!opts.enabled) return NOOP;
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: process.stderr, discardStdin: false, hideCursor: false });

@@ -28,7 +28,10 @@ const NOW = String(Date.parse('2026-11-17T15:00:00Z') / 1000);
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), `digest-bench-${p}-`));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rssProbe = path.join(tmp('probe'), 'rss.cjs');
-writeFileSync(rssProbe, "process.on('exit', () => { if (process.env.BENCH_RSS_FILE) require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n");
+writeFileSync(
+  rssProbe,
+  "process.on('exit', () => { if (process.env.BENCH_RSS_FILE) require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n",
+);
 
 interface Run {
   code: number | null;
@@ -75,7 +78,11 @@ async function servers(n: number, latencyMs: number) {
   const list = items(n);
   const arxiv = new FakeArxiv();
   arxiv.rss = (cats) => rssFeed(cats, PUB, list);
-  arxiv.add(...list.map((it) => syntheticEntry(it.id, it.title, it.abstract, { categories: it.categories, authors: it.authors })));
+  arxiv.add(
+    ...list.map((it) =>
+      syntheticEntry(it.id, it.title, it.abstract, { categories: it.categories, authors: it.authors }),
+    ),
+  );
   const llm = new FakeLlm({ latencyMs });
   await Promise.all([arxiv.start(), llm.start()]);
   const env = (cache: string, extra: Record<string, string> = {}) => ({
@@ -109,7 +116,18 @@ async function throughput() {
     const sv = await servers(N, LATENCY);
     const cache = tmp('cache');
     const out = tmp('out');
-    const args = [BIN, 'daily', 'cs.CL', '-o', out, '--concurrency', String(CONCURRENCY), '--source', 'abstract', '--quiet'];
+    const args = [
+      BIN,
+      'daily',
+      'cs.CL',
+      '-o',
+      out,
+      '--concurrency',
+      String(CONCURRENCY),
+      '--source',
+      'abstract',
+      '--quiet',
+    ];
     const cold = await run(process.execPath, args, sv.env(cache));
     if (cold.code !== 0) throw new Error(`daily failed: ${cold.stderr}`);
     walls.push(cold.ms);
@@ -125,27 +143,64 @@ async function throughput() {
     perTemplate = new Map();
     for (const q of sv.llm.requests) {
       const messages = q.body['messages'] as Array<{ role: string; content: string }>;
-      const name = messages[0]!.content.includes('科研助理') ? 'qa (abstract, all at once)' : messages[0]!.content.includes('编辑') ? 'overview (whole day)' : 'post (abstract)';
+      const name = messages[0]!.content.includes('科研助理')
+        ? 'qa (abstract, all at once)'
+        : messages[0]!.content.includes('编辑')
+          ? 'overview (whole day)'
+          : 'post (abstract)';
       const t = messages.reduce((a, m) => a + countTokens(m.content), 0);
       perTemplate.set(name, [...(perTemplate.get(name) ?? []), t]);
     }
     sv.arxiv.reset();
     sv.llm.reset();
     const again = await run(process.execPath, args, sv.env(cache));
-    warm = { ms: again.ms, llm: sv.llm.requests.length, arxiv: sv.arxiv.requests.length, api: sv.arxiv.requests.filter((q) => q.url.startsWith('/api/query')).length };
+    warm = {
+      ms: again.ms,
+      llm: sv.llm.requests.length,
+      arxiv: sv.arxiv.requests.length,
+      api: sv.arxiv.requests.filter((q) => q.url.startsWith('/api/query')).length,
+    };
     await sv.stop();
     rmSync(out, { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
   }
   const calls = N * 2;
   const apiRequests = Math.ceil(N / BATCH);
-  const limitMs = Math.ceil(calls / CONCURRENCY) * LATENCY + LATENCY /* the overview */ + apiRequests * DELAY /* gaps after the feed */;
+  const limitMs =
+    Math.ceil(calls / CONCURRENCY) * LATENCY +
+    LATENCY /* the overview */ +
+    apiRequests * DELAY; /* gaps after the feed */
   const wall = median(walls);
-  row(`1. daily, ${N} papers × 2 calls + overview, concurrency ${CONCURRENCY}, ${LATENCY} ms/call`, `${s(wall)} (median of ${RUNS})`, `${s(limitMs)} = ceil(${calls}/${CONCURRENCY})×${LATENCY} ms + ${LATENCY} ms overview + ${apiRequests}×${DELAY} ms arXiv spacing`, `${(wall / limitMs).toFixed(2)}× (target ≤ 1.10×)`);
-  row('   vs one call at a time', s(calls * LATENCY + LATENCY), '', `${((calls * LATENCY + LATENCY) / wall).toFixed(1)}× faster (target ≥ 7×)`);
-  row(`2. arXiv API requests for ${N} ids`, `${last!.arxivApi} (+${last!.rss} feed)`, `ceil(${N}/${BATCH}) = ${apiRequests}`, last!.arxivApi <= apiRequests ? 'at the limit' : 'OVER');
-  row('   smallest gap between arXiv requests', `${Math.min(...last!.gaps)} ms (seen by the server)`, `≥ ${DELAY} ms (DIGEST_ARXIV_DELAY_MS)`, Math.min(...last!.gaps) >= DELAY ? 'ok' : 'TOO CLOSE');
-  row(`3. warm re-run of the same day`, `${s(warm!.ms)}, ${warm!.llm} LLM requests, ${warm!.api} API + ${warm!.arxiv - warm!.api} feed requests`, '0 LLM requests, only the listing request, < 1 s', warm!.llm === 0 && warm!.api === 0 && warm!.ms < 1000 ? 'ok' : 'MISSED');
+  row(
+    `1. daily, ${N} papers × 2 calls + overview, concurrency ${CONCURRENCY}, ${LATENCY} ms/call`,
+    `${s(wall)} (median of ${RUNS})`,
+    `${s(limitMs)} = ceil(${calls}/${CONCURRENCY})×${LATENCY} ms + ${LATENCY} ms overview + ${apiRequests}×${DELAY} ms arXiv spacing`,
+    `${(wall / limitMs).toFixed(2)}× (target ≤ 1.10×)`,
+  );
+  row(
+    '   vs one call at a time',
+    s(calls * LATENCY + LATENCY),
+    '',
+    `${((calls * LATENCY + LATENCY) / wall).toFixed(1)}× faster (target ≥ 7×)`,
+  );
+  row(
+    `2. arXiv API requests for ${N} ids`,
+    `${last!.arxivApi} (+${last!.rss} feed)`,
+    `ceil(${N}/${BATCH}) = ${apiRequests}`,
+    last!.arxivApi <= apiRequests ? 'at the limit' : 'OVER',
+  );
+  row(
+    '   smallest gap between arXiv requests',
+    `${Math.min(...last!.gaps)} ms (seen by the server)`,
+    `≥ ${DELAY} ms (DIGEST_ARXIV_DELAY_MS)`,
+    Math.min(...last!.gaps) >= DELAY ? 'ok' : 'TOO CLOSE',
+  );
+  row(
+    `3. warm re-run of the same day`,
+    `${s(warm!.ms)}, ${warm!.llm} LLM requests, ${warm!.api} API + ${warm!.arxiv - warm!.api} feed requests`,
+    '0 LLM requests, only the listing request, < 1 s',
+    warm!.llm === 0 && warm!.api === 0 && warm!.ms < 1000 ? 'ok' : 'MISSED',
+  );
   return perTemplate!;
 }
 
@@ -159,25 +214,58 @@ async function coldStart() {
   const base = await times(['-e', '0']);
   const help = await times([BIN, '--help']);
   const ver = await times([BIN, '--version']);
-  row('4. cold start: digest --help', `${help.toFixed(0)} ms`, `node -e 0 = ${base.toFixed(0)} ms`, `${(help / base).toFixed(2)}× (target ≤ 2.5×)`);
-  row('   cold start: digest --version', `${ver.toFixed(0)} ms`, `node -e 0 = ${base.toFixed(0)} ms`, `${(ver / base).toFixed(2)}× (target ≤ 2.5×)`);
+  row(
+    '4. cold start: digest --help',
+    `${help.toFixed(0)} ms`,
+    `node -e 0 = ${base.toFixed(0)} ms`,
+    `${(help / base).toFixed(2)}× (target ≤ 2.5×)`,
+  );
+  row(
+    '   cold start: digest --version',
+    `${ver.toFixed(0)} ms`,
+    `node -e 0 = ${base.toFixed(0)} ms`,
+    `${(ver / base).toFixed(2)}× (target ≤ 2.5×)`,
+  );
 }
 
 async function memory() {
   const sv = await servers(MEM_N, 0);
   const out = tmp('out');
-  const r = await run(process.execPath, [BIN, 'daily', 'cs.CL', '-o', out, '--concurrency', String(CONCURRENCY), '--source', 'abstract', '--quiet'], sv.env(tmp('cache')));
+  const r = await run(
+    process.execPath,
+    [BIN, 'daily', 'cs.CL', '-o', out, '--concurrency', String(CONCURRENCY), '--source', 'abstract', '--quiet'],
+    sv.env(tmp('cache')),
+  );
   await sv.stop();
   rmSync(out, { recursive: true, force: true });
   if (r.code !== 0) throw new Error(`daily (memory) failed: ${r.stderr}`);
-  row(`5. peak RSS, daily with ${MEM_N} papers, LLM at 0 ms`, `${(r.rssKb / 1024).toFixed(0)} MB (${s(r.ms)})`, '≤ 150 MB', r.rssKb / 1024 <= 150 ? 'ok' : 'OVER');
+  row(
+    `5. peak RSS, daily with ${MEM_N} papers, LLM at 0 ms`,
+    `${(r.rssKb / 1024).toFixed(0)} MB (${s(r.ms)})`,
+    '≤ 150 MB',
+    r.rssKb / 1024 <= 150 ? 'ok' : 'OVER',
+  );
 }
 
 async function fullTextQa() {
   const sv = await servers(1, 0);
-  sv.arxiv.add(syntheticEntry('2609.99001', 'Sparse Routing for Tiny Translators', 'We route each token through two of 16 small experts.', { categories: ['cs.CL'] }));
-  sv.arxiv.documents.set('/html/2609.99001v1', { contentType: 'text/html', body: readFileSync(path.join(ROOT, 'fixtures/fulltext/latexml-2609.99001v1.html'), 'utf8') });
-  const r = await run(process.execPath, [BIN, 'fetch', '2609.99001', '--source', 'full', '--kind', 'qa'], sv.env(tmp('cache')));
+  sv.arxiv.add(
+    syntheticEntry(
+      '2609.99001',
+      'Sparse Routing for Tiny Translators',
+      'We route each token through two of 16 small experts.',
+      { categories: ['cs.CL'] },
+    ),
+  );
+  sv.arxiv.documents.set('/html/2609.99001v1', {
+    contentType: 'text/html',
+    body: readFileSync(path.join(ROOT, 'fixtures/fulltext/latexml-2609.99001v1.html'), 'utf8'),
+  });
+  const r = await run(
+    process.execPath,
+    [BIN, 'fetch', '2609.99001', '--source', 'full', '--kind', 'qa'],
+    sv.env(tmp('cache')),
+  );
   if (r.code !== 0) throw new Error(`fetch (full text) failed: ${r.stderr}`);
   const reqs = sv.llm.requests.map((q) => q.body['messages'] as Array<{ content: string }>);
   const prefix = countTokens(reqs[0]![0]!.content) + countTokens(reqs[0]![1]!.content);
@@ -193,7 +281,18 @@ async function mixedShapes() {
   const sv = await servers(N, LATENCY);
   const cache = tmp('cache');
   const out = tmp('out');
-  const args = [BIN, 'daily', 'cs.CL', '-o', out, '--concurrency', String(CONCURRENCY), '--source', 'abstract', '--quiet'];
+  const args = [
+    BIN,
+    'daily',
+    'cs.CL',
+    '-o',
+    out,
+    '--concurrency',
+    String(CONCURRENCY),
+    '--source',
+    'abstract',
+    '--quiet',
+  ];
   const env = sv.env(cache, { DIGEST_MODEL: 'shape/mixed' });
   const cold = await run(process.execPath, args, env);
   const written = readdirSync(out).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f)).length;
@@ -212,7 +311,12 @@ async function mixedShapes() {
     `${requests} LLM requests = ${2 * N} + overview + ${followUps} follow-ups (≤ 1 per missing part)`,
     written === N && followUps <= 2 * N ? 'ok' : 'MISSED',
   );
-  row('   warm re-run', `${s(again.ms)}, ${warmRequests} LLM requests`, '0 LLM requests', warmRequests === 0 ? 'ok' : 'MISSED');
+  row(
+    '   warm re-run',
+    `${s(again.ms)}, ${warmRequests} LLM requests`,
+    '0 LLM requests',
+    warmRequests === 0 ? 'ok' : 'MISSED',
+  );
 }
 
 /** 20 papers whose full-text hosts are not there, with arXiv's real spacing (3 s) and backoff (10 s). */
@@ -247,8 +351,19 @@ async function main(): Promise<void> {
   await coldStart();
   await memory();
   const qa = await fullTextQa();
-  for (const [name, xs] of perTemplate) row(`6. tokens sent per paper: ${name}`, `${median(xs)} (median)`, 'counted with gpt-tokenizer o200k over every message sent', '');
-  row('   qa with full text, one question at a time', `${qa.requests} requests, ${qa.sent} tokens sent`, `shared prefix (system + paper) ${qa.prefix} tokens per request`, `cached share ${(qa.cachedShare * 100).toFixed(0)}% (as the fake server reports it)`);
+  for (const [name, xs] of perTemplate)
+    row(
+      `6. tokens sent per paper: ${name}`,
+      `${median(xs)} (median)`,
+      'counted with gpt-tokenizer o200k over every message sent',
+      '',
+    );
+  row(
+    '   qa with full text, one question at a time',
+    `${qa.requests} requests, ${qa.sent} tokens sent`,
+    `shared prefix (system + paper) ${qa.prefix} tokens per request`,
+    `cached share ${(qa.cachedShare * 100).toFixed(0)}% (as the fake server reports it)`,
+  );
   await mixedShapes();
   await unreachableHosts();
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -17,9 +17,13 @@ async function main(): Promise<void> {
   const [arxivUrl, llmUrl] = await Promise.all([arxiv.start(), llm.start()]);
   const args = process.argv.slice(2);
   const fetchArgs = args.length > 0 ? args : ['2503.05378'];
-  process.stderr.write(`demo: fake arXiv at ${arxivUrl}, fake LLM at ${llmUrl} (its writing is canned, not a real model)\n`);
+  process.stderr.write(
+    `demo: fake arXiv at ${arxivUrl}, fake LLM at ${llmUrl} (its writing is canned, not a real model)\n`,
+  );
   process.stderr.write(`demo: digest fetch ${fetchArgs.join(' ')}\n`);
-  process.stderr.write('demo: the fake arXiv has metadata but no HTML or PDF for this paper, so the Q&A falls back to the abstract (and says so)\n\n');
+  process.stderr.write(
+    'demo: the fake arXiv has metadata but no HTML or PDF for this paper, so the Q&A falls back to the abstract (and says so)\n\n',
+  );
   const child = spawn(process.execPath, [BIN, 'fetch', ...fetchArgs], {
     stdio: 'inherit',
     env: {

@@ -19,7 +19,14 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const QUESTIONS = ['这篇论文试图解决什么问题？', '有哪些相关研究？', '论文如何解决这个问题？', '论文做了哪些实验？', '有什么可以进一步探索的点？', '总结一下论文的主要内容'];
+const QUESTIONS = [
+  '这篇论文试图解决什么问题？',
+  '有哪些相关研究？',
+  '论文如何解决这个问题？',
+  '论文做了哪些实验？',
+  '有什么可以进一步探索的点？',
+  '总结一下论文的主要内容',
+];
 const IDS = ['1605.08386', 'astro-ph/0601001', '2104.12255', '1707.08567', '1601.00001'];
 const fm = (md: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(md)![1]!) as Record<string, unknown>;
 const posts = (stdout: string) => stdout.split(/^(?=---\ntitle:)/m).filter((p) => p.trim());
@@ -50,7 +57,20 @@ function expectWholePost(md: string, merged = false) {
     at = h + 1;
   }
   const body = md.slice(md.indexOf('\n---\n', 4) + 5);
-  for (const leftover of ['好的，下面', '希望以上', '```', '<think>', 'think>', 'Question 1', 'A：', 'Q:', 'title:', '问题一：', '[{', '"answer"']) {
+  for (const leftover of [
+    '好的，下面',
+    '希望以上',
+    '```',
+    '<think>',
+    'think>',
+    'Question 1',
+    'A：',
+    'Q:',
+    'title:',
+    '问题一：',
+    '[{',
+    '"answer"',
+  ]) {
     expect(body, leftover).not.toContain(leftover);
   }
   expect(body.split('\n').filter((l) => l.trim() === '---')).toHaveLength(0); // no rule the model added
@@ -68,7 +88,8 @@ describe.concurrent('digest fetch: five papers, the model answering in one shape
       for (const p of got) expectWholePost(p, shape === 'merged');
       expect(requestsOf(model)).toHaveLength(IDS.length * (2 + followUpsPerPaper(shape)));
       expect(r.stderr).toContain('5 of 5 done, 0 skipped, 0 failed');
-      if (followUpsPerPaper(shape)) expect(r.stderr).toMatch(/5 follow-up request\(s\) for missing answers or titles \(tokens in \d+, out \d+\)/);
+      if (followUpsPerPaper(shape))
+        expect(r.stderr).toMatch(/5 follow-up request\(s\) for missing answers or titles \(tokens in \d+, out \d+\)/);
 
       const again = await runCli(['fetch', ...IDS], env);
       expect(again.code, again.stderr).toBe(0);
@@ -83,10 +104,16 @@ describe.concurrent('digest daily: a day of papers, the model answering in one s
     it(`shape "${shape}": every post and the digest page written`, async () => {
       const model = `shape/${shape}-2`; // not the fetch test's model: their requests are counted apart
       const dir = tempDir();
-      const env = s.env({ DIGEST_MODEL: model, DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), SOURCE_DATE_EPOCH: THU_MORNING });
+      const env = s.env({
+        DIGEST_MODEL: model,
+        DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'),
+        SOURCE_DATE_EPOCH: THU_MORNING,
+      });
       const r = await runCli(['daily', 'cs.LG', 'cs.AI', '-o', dir], env);
       expect(r.code, r.stderr).toBe(0);
-      const files = readdirSync(dir).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f)).sort();
+      const files = readdirSync(dir)
+        .filter((f) => /^\d{4}\.\d{5}\.md$/.test(f))
+        .sort();
       expect(files).toEqual(['2609.26811.md', '2609.26820.md']);
       for (const f of files) expectWholePost(readFileSync(path.join(dir, f), 'utf8'), shape === 'merged');
       const page = readFileSync(path.join(dir, '2026-09-23-cs.LG+cs.AI.md'), 'utf8');
@@ -101,7 +128,14 @@ describe('a model that mixes shapes from request to request', () => {
     const model = 'shape/mixed-7';
     const env = s.env({ DIGEST_MODEL: model });
     const ids = [...IDS, '2404.16418', '2001.08361', '1706.03762'].filter((id, i, a) => a.indexOf(id) === i);
-    for (const id of ids.slice(IDS.length)) s.arxiv.add(syntheticEntry(id, `A Synthetic Study ${id}`, `We study case ${id} with a new method and report what it finds.`));
+    for (const id of ids.slice(IDS.length))
+      s.arxiv.add(
+        syntheticEntry(
+          id,
+          `A Synthetic Study ${id}`,
+          `We study case ${id} with a new method and report what it finds.`,
+        ),
+      );
     const r = await runCli(['fetch', ...ids, '--concurrency', '4'], env);
     expect(r.code, r.stderr).toBe(0);
     const got = posts(r.stdout);
@@ -141,12 +175,18 @@ describe('a paid answer is never paid for twice', () => {
   it('the follow-up for a missing answer fails: the paper fails naming the question; the re-run pays only for the follow-up', async () => {
     const model = 'shape/missing-one-5';
     let failing = true;
-    s.llm.when((b) => failing && b['model'] === model && /第 5 个问题/.test(lastUser(b)), { kind: 'status', status: 400, body: { error: { message: 'bad request' } } });
+    s.llm.when((b) => failing && b['model'] === model && /第 5 个问题/.test(lastUser(b)), {
+      kind: 'status',
+      status: 400,
+      body: { error: { message: 'bad request' } },
+    });
     const env = s.env({ DIGEST_MODEL: model });
     const r = await runCli(['fetch', '1605.08386'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('0 of 1 done, 0 skipped, 1 failed');
-    expect(r.stderr).toMatch(/error: 1605\.08386v1: qa: no answer to question 5 \(有什么可以进一步探索的点？\): the LLM endpoint answered 400/);
+    expect(r.stderr).toMatch(
+      /error: 1605\.08386v1: qa: no answer to question 5 \(有什么可以进一步探索的点？\): the LLM endpoint answered 400/,
+    );
     expect(requestsOf(model)).toHaveLength(3); // post, qa, the follow-up for question 5
     failing = false;
     const again = await runCli(['fetch', '1605.08386'], env);
@@ -160,7 +200,11 @@ describe('a paid answer is never paid for twice', () => {
   it('one question at a time, the fourth refused: the re-run asks only from the fourth on', async () => {
     const model = 'shape/asked-9';
     let failing = true;
-    s.llm.when((b) => failing && b['model'] === model && /第 4 个问题/.test(lastUser(b)), { kind: 'status', status: 400, body: { error: { message: 'Content Exists Risk' } } });
+    s.llm.when((b) => failing && b['model'] === model && /第 4 个问题/.test(lastUser(b)), {
+      kind: 'status',
+      status: 400,
+      body: { error: { message: 'Content Exists Risk' } },
+    });
     const html = readFileSync(new URL('../../fixtures/fulltext/latexml-2609.99001v1.html', import.meta.url), 'utf8');
     s.arxiv.documents.set('/html/2104.12255v1', { contentType: 'text/html; charset=utf-8', body: html });
     try {
@@ -172,7 +216,9 @@ describe('a paid answer is never paid for twice', () => {
       failing = false;
       const again = await runCli(['fetch', '2104.12255', '--kind', 'qa'], env);
       expect(again.code, again.stderr).toBe(0);
-      const asked = requestsOf(model).slice(4).map((q) => /第 (\d) 个问题/.exec(lastUser(q.body))?.[1]);
+      const asked = requestsOf(model)
+        .slice(4)
+        .map((q) => /第 (\d) 个问题/.exec(lastUser(q.body))?.[1]);
       expect(asked).toEqual(['4', '5', '6']);
       expect(again.stderr).toContain('3 answer(s) from cache');
     } finally {

@@ -15,9 +15,17 @@ beforeEach(() => {
 
 const THU_MORNING = String(Date.parse('2026-09-24T14:00:00Z') / 1000);
 const env = (extra: Record<string, string> = {}) =>
-  s.env({ DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), DIGEST_CACHE_DIR: cacheDir, SOURCE_DATE_EPOCH: THU_MORNING, ...extra });
+  s.env({
+    DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'),
+    DIGEST_CACHE_DIR: cacheDir,
+    SOURCE_DATE_EPOCH: THU_MORNING,
+    ...extra,
+  });
 const fm = (md: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(md)![1]!) as Record<string, unknown>;
-const postFiles = (dir: string) => readdirSync(dir).filter((f) => /^\d{4}\.\d{4,5}\.md$/.test(f)).sort();
+const postFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => /^\d{4}\.\d{4,5}\.md$/.test(f))
+    .sort();
 
 function items(n: number): FeedItem[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -33,7 +41,11 @@ function items(n: number): FeedItem[] {
 
 function serveFeed(list: FeedItem[], pubDate = 'Tue, 17 Nov 2026 00:00:00 -0500') {
   s.arxiv.rss = (cats) => rssFeed(cats, pubDate, list);
-  s.arxiv.add(...list.map((it) => syntheticEntry(it.id, it.title, it.abstract, { categories: it.categories, authors: it.authors })));
+  s.arxiv.add(
+    ...list.map((it) =>
+      syntheticEntry(it.id, it.title, it.abstract, { categories: it.categories, authors: it.authors }),
+    ),
+  );
 }
 const TUE_MORNING = String(Date.parse('2026-11-17T15:00:00Z') / 1000);
 
@@ -49,7 +61,9 @@ describe('digest daily (built CLI against fake servers)', () => {
     const page = readFileSync(pageFile, 'utf8');
     expect(fm(page)['papers']).toEqual(['2609.26811', '2609.26820']);
     expect(page).toContain('## 今日综述');
-    expect(page).toContain('### [1] [一文读懂：The Drift Contract: Spectral Updates for Depth-Robust Local Learning](./2609.26811.md)');
+    expect(page).toContain(
+      '### [1] [一文读懂：The Drift Contract: Spectral Updates for Depth-Robust Local Learning](./2609.26811.md)',
+    );
     expect(page).toContain('<https://papers.cool/arxiv/2609.26820>');
     expect(page).toMatch(/Authors: Naser Mansour ; Sidahmed Benabderrahmane/);
     expect(page).toContain('标签：`cs.LG` `cs.AI`');
@@ -78,10 +92,16 @@ describe('digest daily (built CLI against fake servers)', () => {
 
   it('filters: --match, --exclude, --authors, --limit (in arXiv order)', async () => {
     serveFeed(items(6));
-    const run = (args: string[]) => runCli(['daily', 'cs.CL', '--kind', 'post', '--dry-run', ...args], env({ SOURCE_DATE_EPOCH: TUE_MORNING }));
+    const run = (args: string[]) =>
+      runCli(['daily', 'cs.CL', '--kind', 'post', '--dry-run', ...args], env({ SOURCE_DATE_EPOCH: TUE_MORNING }));
     const ids = (out: string) => [...out.matchAll(/^\d+\. (2611\.\d+)v1/gm)].map((m) => m[1]);
     expect(ids((await run(['--match', 'paper [135] '])).stdout)).toEqual(['2611.10001', '2611.10003', '2611.10005']);
-    expect(ids((await run(['--exclude', 'number [12] '])).stdout)).toEqual(['2611.10003', '2611.10004', '2611.10005', '2611.10006']);
+    expect(ids((await run(['--exclude', 'number [12] '])).stdout)).toEqual([
+      '2611.10003',
+      '2611.10004',
+      '2611.10005',
+      '2611.10006',
+    ]);
     expect(ids((await run(['--authors', 'author 4,AUTHOR 6'])).stdout)).toEqual(['2611.10004', '2611.10006']);
     expect(ids((await run(['--limit', '2'])).stdout)).toEqual(['2611.10001', '2611.10002']);
     expect(s.llm.requests).toHaveLength(0);
@@ -89,11 +109,16 @@ describe('digest daily (built CLI against fake servers)', () => {
 
   it('--dry-run lists the papers and estimates tokens and cost', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ prices: { 'fake-model': { input: 1, output: 2 } } }));
+    writeFileSync(
+      path.join(dir, 'digest.config.json'),
+      JSON.stringify({ prices: { 'fake-model': { input: 1, output: 2 } } }),
+    );
     const r = await runCli(['daily', 'cs.LG', '--dry-run'], env(), { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^1\. 2609\.26811v1 {2}The Drift Contract/m);
-    expect(r.stdout).toMatch(/estimate: 14 LLM call\(s\) \+ 1 overview for post, qa; about \d+ input and \d+ output tokens; cost \$0\.\d+ with fake-model/);
+    expect(r.stdout).toMatch(
+      /estimate: 14 LLM call\(s\) \+ 1 overview for post, qa; about \d+ input and \d+ output tokens; cost \$0\.\d+ with fake-model/,
+    );
     expect(s.llm.requests).toHaveLength(0);
     expect(readdirSync(dir)).toEqual(['digest.config.json']);
   });
@@ -102,13 +127,22 @@ describe('digest daily (built CLI against fake servers)', () => {
     serveFeed(items(30));
     const dir = tempDir();
     const isPaper17 = (b: Record<string, unknown>) => JSON.stringify(b['messages']).includes('Synthetic Paper 17 on');
-    s.llm.when(isPaper17, { kind: 'status', status: 400, body: { error: { message: 'Content Exists Risk', type: 'invalid_request_error' } } });
-    const r = await runCli(['daily', 'cs.CL', '-o', dir, '--concurrency', '8'], env({ SOURCE_DATE_EPOCH: TUE_MORNING }));
+    s.llm.when(isPaper17, {
+      kind: 'status',
+      status: 400,
+      body: { error: { message: 'Content Exists Risk', type: 'invalid_request_error' } },
+    });
+    const r = await runCli(
+      ['daily', 'cs.CL', '-o', dir, '--concurrency', '8'],
+      env({ SOURCE_DATE_EPOCH: TUE_MORNING }),
+    );
     expect(r.code).toBe(1);
     expect(postFiles(dir)).toHaveLength(29);
     expect(existsSync(path.join(dir, '2611.10017.md'))).toBe(false);
     expect(r.stderr).toContain('29 of 30 done, 0 skipped, 1 failed');
-    expect(r.stderr).toMatch(/failed: the provider refused this paper \(content moderation: Content Exists Risk\) — 2611\.10017v1/);
+    expect(r.stderr).toMatch(
+      /failed: the provider refused this paper \(content moderation: Content Exists Risk\) — 2611\.10017v1/,
+    );
     const page = readFileSync(path.join(dir, '2026-11-16-cs.CL.md'), 'utf8');
     expect((fm(page)['papers'] as string[]).length).toBe(29);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
@@ -145,7 +179,10 @@ describe('digest daily (built CLI against fake servers)', () => {
 
   it('a weekend is a quiet day (exit 0); an empty feed on an announcement day is an error (exit 1)', async () => {
     s.arxiv.rss = (cats) => rssFeed(cats, 'Sat, 21 Nov 2026 00:00:00 -0500', []);
-    const sat = await runCli(['daily', 'cs.CL', '-o', tempDir()], env({ SOURCE_DATE_EPOCH: String(Date.parse('2026-11-21T15:00:00Z') / 1000) }));
+    const sat = await runCli(
+      ['daily', 'cs.CL', '-o', tempDir()],
+      env({ SOURCE_DATE_EPOCH: String(Date.parse('2026-11-21T15:00:00Z') / 1000) }),
+    );
     expect(sat.code).toBe(0);
     expect(sat.stderr).toMatch(/2026-11-20 is a Friday: arXiv announces Sunday to Thursday, so the feed is empty/);
     expect(sat.stdout).toBe('');
@@ -156,7 +193,7 @@ describe('digest daily (built CLI against fake servers)', () => {
     expect(s.llm.requests).toHaveLength(0);
   });
 
-  it('a stale feed is an error, not yesterday\'s digest again', async () => {
+  it("a stale feed is an error, not yesterday's digest again", async () => {
     serveFeed(items(2), 'Mon, 16 Nov 2026 00:00:00 -0500');
     const r = await runCli(['daily', 'cs.CL'], env({ SOURCE_DATE_EPOCH: TUE_MORNING }));
     expect(r.code).toBe(1);
@@ -164,18 +201,33 @@ describe('digest daily (built CLI against fake servers)', () => {
   });
 
   it('--date: the API listing of that announcement window; Friday is a quiet day', async () => {
-    const inside = syntheticEntry('2611.20001', 'Inside the Monday window', 'Abstract one.', { categories: ['cs.CL'], published: '2026-11-16T20:00:00Z' });
-    const cross = syntheticEntry('2611.20002', 'A cross-list into cs.CL', 'Abstract two.', { categories: ['cs.LG', 'cs.CL'], published: '2026-11-17T02:00:00Z' });
-    const outside = syntheticEntry('2611.20003', 'Submitted after the cutoff', 'Abstract three.', { categories: ['cs.CL'], published: '2026-11-17T19:30:00Z' });
+    const inside = syntheticEntry('2611.20001', 'Inside the Monday window', 'Abstract one.', {
+      categories: ['cs.CL'],
+      published: '2026-11-16T20:00:00Z',
+    });
+    const cross = syntheticEntry('2611.20002', 'A cross-list into cs.CL', 'Abstract two.', {
+      categories: ['cs.LG', 'cs.CL'],
+      published: '2026-11-17T02:00:00Z',
+    });
+    const outside = syntheticEntry('2611.20003', 'Submitted after the cutoff', 'Abstract three.', {
+      categories: ['cs.CL'],
+      published: '2026-11-17T19:30:00Z',
+    });
     s.arxiv.add(inside, cross, outside);
-    const r = await runCli(['daily', 'cs.CL', '--date', '2026-11-17', '--kind', 'post', '--dry-run'], env({ SOURCE_DATE_EPOCH: String(Date.parse('2026-11-20T12:00:00Z') / 1000) }));
+    const r = await runCli(
+      ['daily', 'cs.CL', '--date', '2026-11-17', '--kind', 'post', '--dry-run'],
+      env({ SOURCE_DATE_EPOCH: String(Date.parse('2026-11-20T12:00:00Z') / 1000) }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('2611.20001v1  Inside the Monday window');
     expect(r.stdout).not.toContain('2611.20002');
     expect(r.stdout).not.toContain('2611.20003');
     const q = new URL(s.arxiv.requests[0]!.url, 'http://x').searchParams.get('search_query');
     expect(q).toBe('(cat:cs.CL) AND submittedDate:[202611161900 TO 202611171859]');
-    const withCross = await runCli(['daily', 'cs.CL', '--date', '2026-11-17', '--include-cross', '--dry-run'], env({ SOURCE_DATE_EPOCH: String(Date.parse('2026-11-20T12:00:00Z') / 1000) }));
+    const withCross = await runCli(
+      ['daily', 'cs.CL', '--date', '2026-11-17', '--include-cross', '--dry-run'],
+      env({ SOURCE_DATE_EPOCH: String(Date.parse('2026-11-20T12:00:00Z') / 1000) }),
+    );
     expect(withCross.stdout).toContain('2611.20002v1');
 
     const fri = await runCli(['daily', 'cs.CL', '--date', '2026-11-20'], env());
@@ -202,11 +254,22 @@ describe('digest daily (built CLI against fake servers)', () => {
   it('--max-cost stops starting papers once the estimate would pass it', async () => {
     serveFeed(items(6));
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ prices: { 'fake-model': { input: 100, output: 100 } } }));
-    const dry = await runCli(['daily', 'cs.CL', '--kind', 'post', '--dry-run'], env({ SOURCE_DATE_EPOCH: TUE_MORNING }), { cwd: dir });
+    writeFileSync(
+      path.join(dir, 'digest.config.json'),
+      JSON.stringify({ prices: { 'fake-model': { input: 100, output: 100 } } }),
+    );
+    const dry = await runCli(
+      ['daily', 'cs.CL', '--kind', 'post', '--dry-run'],
+      env({ SOURCE_DATE_EPOCH: TUE_MORNING }),
+      { cwd: dir },
+    );
     const total = Number(/cost \$([\d.]+)/.exec(dry.stdout)![1]);
     const cap = (total / 6) * 2.5; // room for two papers
-    const r = await runCli(['daily', 'cs.CL', '--kind', 'post', '--max-cost', cap.toFixed(4), '-o', path.join(dir, 'out')], env({ SOURCE_DATE_EPOCH: TUE_MORNING }), { cwd: dir });
+    const r = await runCli(
+      ['daily', 'cs.CL', '--kind', 'post', '--max-cost', cap.toFixed(4), '-o', path.join(dir, 'out')],
+      env({ SOURCE_DATE_EPOCH: TUE_MORNING }),
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(postFiles(path.join(dir, 'out'))).toEqual(['2611.10001.md', '2611.10002.md']);
     expect(r.stderr).toMatch(/--max-cost \$[\d.]+: 4 paper\(s\) will not be started/);
@@ -218,7 +281,9 @@ describe('digest daily (built CLI against fake servers)', () => {
     const dir = tempDir();
     s.llm.when((b) => /Synthetic Paper [34] on/.test(JSON.stringify(b['messages'])), { kind: 'stall' });
     let kill: (sig: NodeJS.Signals) => void = () => undefined;
-    const done = runCli(['daily', 'cs.CL', '-o', dir, '--concurrency', '8'], env({ SOURCE_DATE_EPOCH: TUE_MORNING }), { onSpawn: (k) => (kill = k) });
+    const done = runCli(['daily', 'cs.CL', '-o', dir, '--concurrency', '8'], env({ SOURCE_DATE_EPOCH: TUE_MORNING }), {
+      onSpawn: (k) => (kill = k),
+    });
     for (let i = 0; i < 200 && postFiles(dir).length < 2; i++) await new Promise((res) => setTimeout(res, 25));
     kill('SIGINT');
     const r = await done;
@@ -235,7 +300,10 @@ describe('digest daily (built CLI against fake servers)', () => {
 describe('configuration file and digest config', () => {
   it('categories and kinds come from digest.config.json; flags beat env beat the file', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ categories: ['cs.AI'], kinds: ['post'], concurrency: 3, model: 'from-file' }));
+    writeFileSync(
+      path.join(dir, 'digest.config.json'),
+      JSON.stringify({ categories: ['cs.AI'], kinds: ['post'], concurrency: 3, model: 'from-file' }),
+    );
     const r = await runCli(['daily', '--dry-run'], env({ DIGEST_MODEL: '' }), { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(s.arxiv.requests[0]!.url).toBe('/rss/cs.AI');

@@ -24,7 +24,14 @@ describe('digest fetch (built CLI against fake servers)', () => {
     expect(r.stdout).toContain('- papers.cool: <https://papers.cool/arxiv/1605.08386>');
     expect(r.stdout).toContain('## 摘要\n\nGraphs on lattice points');
     expect(r.stdout).toContain('## 解读');
-    for (const q of ['这篇论文试图解决什么问题？', '有哪些相关研究？', '论文如何解决这个问题？', '论文做了哪些实验？', '有什么可以进一步探索的点？', '总结一下论文的主要内容']) {
+    for (const q of [
+      '这篇论文试图解决什么问题？',
+      '有哪些相关研究？',
+      '论文如何解决这个问题？',
+      '论文做了哪些实验？',
+      '有什么可以进一步探索的点？',
+      '总结一下论文的主要内容',
+    ]) {
       expect(r.stdout).toContain(`### ${q}`);
     }
     expect(r.stdout).not.toMatch(/warning|error|done,/);
@@ -34,7 +41,13 @@ describe('digest fetch (built CLI against fake servers)', () => {
   });
 
   it('five papers in five spellings: one arXiv request, five posts in input order', async () => {
-    const ids = ['arXiv:1605.08386', 'https://arxiv.org/abs/astro-ph/0601001v1', 'https://arxiv.org/pdf/2104.12255v1.pdf', 'https://papers.cool/arxiv/1707.08567', 'https://www.alphaxiv.org/abs/1601.00001'];
+    const ids = [
+      'arXiv:1605.08386',
+      'https://arxiv.org/abs/astro-ph/0601001v1',
+      'https://arxiv.org/pdf/2104.12255v1.pdf',
+      'https://papers.cool/arxiv/1707.08567',
+      'https://www.alphaxiv.org/abs/1601.00001',
+    ];
     const r = await runCli(['fetch', ...ids, '--concurrency', '3'], s.env());
     expect(r.code).toBe(0);
     expect(api().length).toBeLessThanOrEqual(2);
@@ -44,7 +57,9 @@ describe('digest fetch (built CLI against fake servers)', () => {
   });
 
   it('reads ids from stdin with -', async () => {
-    const r = await runCli(['fetch', '-', '--kind', 'post'], s.env(), { stdin: '# my list\n1605.08386\n\n2104.12255\n' });
+    const r = await runCli(['fetch', '-', '--kind', 'post'], s.env(), {
+      stdin: '# my list\n1605.08386\n\n2104.12255\n',
+    });
     expect(r.code).toBe(0);
     expect(posts(r.stdout).map((p) => frontMatter(p)['arxiv_id'])).toEqual(['1605.08386', '2104.12255']);
     expect(r.stdout).not.toContain('## 论文问答');
@@ -79,7 +94,12 @@ describe('digest fetch (built CLI against fake servers)', () => {
   });
 
   it('429 then success: the post is written, the retry is said on stderr', async () => {
-    s.llm.script({ kind: 'status', status: 429, body: { error: { message: 'Rate limit reached for requests' } }, headers: { 'retry-after-ms': '30' } });
+    s.llm.script({
+      kind: 'status',
+      status: 429,
+      body: { error: { message: 'Rate limit reached for requests' } },
+      headers: { 'retry-after-ms': '30' },
+    });
     const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env());
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: the LLM endpoint answered 429: Rate limit reached.*retrying/);
@@ -88,7 +108,9 @@ describe('digest fetch (built CLI against fake servers)', () => {
   });
 
   it('figures the abstract does not contain are flagged, not dropped', async () => {
-    s.llm.script({ text: '# 标题：随机游走\n\n想象一下……作者声称速度提升了 87.5%，而且只需要 20 页的证明。这是一段中文内容。' });
+    s.llm.script({
+      text: '# 标题：随机游走\n\n想象一下……作者声称速度提升了 87.5%，而且只需要 20 页的证明。这是一段中文内容。',
+    });
     const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env());
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("1605.08386v1: figures not found in the paper's text: 87.5%");
@@ -111,7 +133,10 @@ describe('digest fetch (built CLI against fake servers)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('hep-th/9711200: not found on arXiv');
     expect(readdirSync(dir).sort()).toEqual(['1605.08386.md', 'astro-ph_0601001.md']);
-    expect(r.stdout.trim().split('\n')).toEqual([path.join(dir, 'astro-ph_0601001.md'), path.join(dir, '1605.08386.md')]);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      path.join(dir, 'astro-ph_0601001.md'),
+      path.join(dir, '1605.08386.md'),
+    ]);
     const md = readFileSync(path.join(dir, 'astro-ph_0601001.md'), 'utf8');
     expect(frontMatter(md)['arxiv_id']).toBe('astro-ph/0601001');
 
@@ -131,7 +156,10 @@ describe('digest fetch (built CLI against fake servers)', () => {
   it('--json emits one JSON line per paper with the same content', async () => {
     const r = await runCli(['fetch', '1605.08386', '2104.12255', '--json'], s.env());
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l['arxiv_id'])).toEqual(['1605.08386', '2104.12255']);
     expect((lines[0]!['qa'] as unknown[]).length).toBe(6);
     expect(String(lines[0]!['markdown'])).toContain('## 论文问答');
@@ -176,7 +204,11 @@ describe('digest fetch (built CLI against fake servers)', () => {
   });
 
   it('a bad key: one clear message, the key never printed', async () => {
-    s.llm.script({ kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${TEST_KEY}`, code: 'invalid_api_key' } } });
+    s.llm.script({
+      kind: 'status',
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${TEST_KEY}`, code: 'invalid_api_key' } },
+    });
     const r = await runCli(['fetch', '1605.08386', '--concurrency', '1', '--verbose'], s.env());
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rejected the API key \(401\).*check OPENAI_API_KEY/);
@@ -193,10 +225,19 @@ describe('digest fetch (built CLI against fake servers)', () => {
       // plain forward proxying, in case a client does not tunnel
       seen.push(new URL(req.url!).host);
       const target = new URL(req.url!);
-      const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (u) => {
-        res.writeHead(u.statusCode ?? 502, u.headers);
-        u.pipe(res);
-      });
+      const up = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: req.method,
+          headers: req.headers,
+        },
+        (u) => {
+          res.writeHead(u.statusCode ?? 502, u.headers);
+          u.pipe(res);
+        },
+      );
       req.pipe(up);
     });
     proxy.on('connect', (req: import('node:http').IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
@@ -214,7 +255,10 @@ describe('digest fetch (built CLI against fake servers)', () => {
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const port = (proxy.address() as import('node:net').AddressInfo).port;
     try {
-      const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env({ HTTP_PROXY: `http://127.0.0.1:${port}`, HTTPS_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' }));
+      const r = await runCli(
+        ['fetch', '1605.08386', '--kind', 'post'],
+        s.env({ HTTP_PROXY: `http://127.0.0.1:${port}`, HTTPS_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' }),
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(seen).toContain(new URL(s.arxiv.url).host);
       expect(seen).toContain(new URL(s.llm.url).host);
@@ -241,13 +285,18 @@ describe('digest prompts', () => {
     const dir = tempDir();
     const mine = path.join(dir, 'my-prompts');
     mkdirSync(mine);
-    writeFileSync(path.join(mine, 'brief.md'), '---\ndescription: a one-paragraph brief\nkind: section\n---\n<!-- user -->\n{{title}}\n');
+    writeFileSync(
+      path.join(mine, 'brief.md'),
+      '---\ndescription: a one-paragraph brief\nkind: section\n---\n<!-- user -->\n{{title}}\n',
+    );
     writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ prompts: mine }));
     const list = await runCli(['prompts'], s.env(), { cwd: dir });
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^brief\s+section\s+override\s+a one-paragraph brief$/m);
     const cfg = await runCli(['config'], s.env(), { cwd: dir });
-    expect(cfg.stdout).toMatch(new RegExp(`^prompts\\s+${mine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+\\(config `, 'm'));
+    expect(cfg.stdout).toMatch(
+      new RegExp(`^prompts\\s+${mine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+\\(config `, 'm'),
+    );
     const flag = await runCli(['prompts', '--prompts', path.join(dir, 'none-here')], s.env(), { cwd: dir });
     expect(flag.stdout).not.toMatch(/^brief/m);
   });
@@ -269,9 +318,13 @@ describe('interruption', () => {
     // the first paper's two calls answer; the second paper's calls hang
     s.llm.when((b) => JSON.stringify(b['messages']).includes('标题：0'), { kind: 'stall' });
     let kill: (sig: NodeJS.Signals) => void = () => undefined;
-    const done = runCli(['fetch', '1605.08386', '2104.12255', '-o', dir, '--concurrency', '4'], s.env({ DIGEST_LLM_IDLE_TIMEOUT_MS: '60000' }), {
-      onSpawn: (k) => (kill = k),
-    });
+    const done = runCli(
+      ['fetch', '1605.08386', '2104.12255', '-o', dir, '--concurrency', '4'],
+      s.env({ DIGEST_LLM_IDLE_TIMEOUT_MS: '60000' }),
+      {
+        onSpawn: (k) => (kill = k),
+      },
+    );
     // wait until the first post is on disk and the stalled calls are in flight
     for (let i = 0; i < 200 && !(existsSync(path.join(dir, '1605.08386.md')) && s.llm.requests.length >= 4); i++) {
       await new Promise((r) => setTimeout(r, 25));

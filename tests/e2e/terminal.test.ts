@@ -9,7 +9,10 @@ const s = useServers({ llm: { chunkDelayMs: 2 } });
 function inTerminal(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'dumb' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+      env: { ...env, TERM: 'dumb' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.resume();
@@ -22,9 +25,18 @@ describe('on a terminal', () => {
     const r = await inTerminal(['fetch', '1605.08386', '--quiet'], s.env());
     expect(r.code).toBe(0);
     expect(r.out).not.toMatch(/^---\ntitle:/m);
-    const order = ['**Heat-bath random walks with Markov bases**', '## 摘要', '# 一文读懂：Heat-bath random walks with Markov bases', '## 论文问答', '### 6. 总结一下论文的主要内容'];
+    const order = [
+      '**Heat-bath random walks with Markov bases**',
+      '## 摘要',
+      '# 一文读懂：Heat-bath random walks with Markov bases',
+      '## 论文问答',
+      '### 6. 总结一下论文的主要内容',
+    ];
     const idx = order.map((x) => r.out.indexOf(x));
-    expect(idx.every((i) => i >= 0), JSON.stringify(idx)).toBe(true);
+    expect(
+      idx.every((i) => i >= 0),
+      JSON.stringify(idx),
+    ).toBe(true);
     expect([...idx].sort((a, b) => a - b)).toEqual(idx);
   });
 

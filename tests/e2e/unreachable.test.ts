@@ -23,9 +23,17 @@ describe('hosts that are not there', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(ms).toBeLessThan(30_000);
     expect(r.stderr.match(/is unreachable: skipping it for the rest of this run/g)).toHaveLength(2);
-    expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:\\d+ is unreachable: skipping it for the rest of this run \\(\\(ECONNREFUSED\\); no proxy is set`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `127\\.0\\.0\\.1:\\d+ is unreachable: skipping it for the rest of this run \\(\\(ECONNREFUSED\\); no proxy is set`,
+      ),
+    );
     expect(r.stderr).toContain(`${NO_SUCH_HOST} is unreachable`);
-    expect(r.stderr.match(/no full text \(HTML: 127\.0\.0\.1:\d+ unreachable; ar5iv: fulltext-host\.invalid unreachable; PDF: 127\.0\.0\.1:\d+ unreachable\); writing from the abstract only/g)).toHaveLength(5);
+    expect(
+      r.stderr.match(
+        /no full text \(HTML: 127\.0\.0\.1:\d+ unreachable; ar5iv: fulltext-host\.invalid unreachable; PDF: 127\.0\.0\.1:\d+ unreachable\); writing from the abstract only/g,
+      ),
+    ).toHaveLength(5);
     expect(r.stderr).toContain('5 of 5 done, 0 skipped, 0 failed');
     expect(r.stdout.match(/^  source: abstract$/gm)).toHaveLength(5);
   });
@@ -33,7 +41,10 @@ describe('hosts that are not there', () => {
   it('the export API not there: exit 1 within seconds, one line naming the host and the proxy settings, no LLM call', async () => {
     const port = await closedPort();
     const t0 = Date.now();
-    const r = await runCli(['fetch', ...FIVE], s.env({ DIGEST_ARXIV_API_URL: `http://127.0.0.1:${port}/api/query`, DIGEST_ARXIV_RETRY_BASE_MS: '10000' }));
+    const r = await runCli(
+      ['fetch', ...FIVE],
+      s.env({ DIGEST_ARXIV_API_URL: `http://127.0.0.1:${port}/api/query`, DIGEST_ARXIV_RETRY_BASE_MS: '10000' }),
+    );
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -46,9 +57,19 @@ describe('hosts that are not there', () => {
 
   it('through a proxy that is not there: the proxy is named, its password masked', async () => {
     const port = await closedPort();
-    const r = await runCli(['fetch', '1605.08386'], s.env({ HTTPS_PROXY: `http://alice:pa55word@127.0.0.1:${port}`, HTTP_PROXY: `http://alice:pa55word@127.0.0.1:${port}`, NO_PROXY: '', DIGEST_ARXIV_RETRY_BASE_MS: '10000' }));
+    const r = await runCli(
+      ['fetch', '1605.08386'],
+      s.env({
+        HTTPS_PROXY: `http://alice:pa55word@127.0.0.1:${port}`,
+        HTTP_PROXY: `http://alice:pa55word@127.0.0.1:${port}`,
+        NO_PROXY: '',
+        DIGEST_ARXIV_RETRY_BASE_MS: '10000',
+      }),
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`through HTTPS_PROXY=http://***@127.0.0.1:${port}, HTTP_PROXY=http://***@127.0.0.1:${port}`);
+    expect(r.stderr).toContain(
+      `through HTTPS_PROXY=http://***@127.0.0.1:${port}, HTTP_PROXY=http://***@127.0.0.1:${port}`,
+    );
     expect(r.stderr).not.toContain('pa55word');
     expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
   });

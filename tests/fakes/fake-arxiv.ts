@@ -35,7 +35,9 @@ const NS_OS = 'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"';
 export function loadFixtureEntries(dir = path.join(FIXTURES_DIR, 'arxiv')): Map<string, StoredEntry> {
   const map = new Map<string, StoredEntry>();
   // newest layout files last so they win for ids recorded twice
-  const files = readdirSync(dir).filter((f) => f.startsWith('api-') && f.endsWith('.xml')).sort((a, b) => rank(a) - rank(b));
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('api-') && f.endsWith('.xml'))
+    .sort((a, b) => rank(a) - rank(b));
   for (const f of files) {
     const xml = readFileSync(path.join(dir, f), 'utf8');
     for (const m of xml.matchAll(/<entry>[\s\S]*?<\/entry>/g)) {
@@ -52,7 +54,12 @@ export function loadFixtureEntries(dir = path.join(FIXTURES_DIR, 'arxiv')): Map<
 }
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const xmlUnescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const xmlUnescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 /** Turn the items of a recorded RSS feed into API entries (same CC0 metadata, API layout). */
 export function entriesFromRss(xml: string): StoredEntry[] {
@@ -65,8 +72,17 @@ export function entriesFromRss(xml: string): StoredEntry[] {
     const desc = xmlUnescape(/<(?:description|summary)>([\s\S]*?)<\/(?:description|summary)>/.exec(body)?.[1] ?? '');
     const abstract = desc.replace(/^[\s\S]*?Abstract:\s*/, '');
     const cats = [...body.matchAll(/<category(?: term="([^"]+)"\/>|>([^<]+)<\/category>)/g)].map((c) => c[1] ?? c[2]!);
-    const creators = xmlUnescape(/<dc:creator>([\s\S]*?)<\/dc:creator>/.exec(body)?.[1] ?? '').split(/,\s*/).filter(Boolean);
-    out.push(syntheticEntry(id[1]!, title, abstract, { version: Number(id[2]), categories: cats, authors: creators, published: '2026-09-23T15:00:00Z' }));
+    const creators = xmlUnescape(/<dc:creator>([\s\S]*?)<\/dc:creator>/.exec(body)?.[1] ?? '')
+      .split(/,\s*/)
+      .filter(Boolean);
+    out.push(
+      syntheticEntry(id[1]!, title, abstract, {
+        version: Number(id[2]),
+        categories: cats,
+        authors: creators,
+        published: '2026-09-23T15:00:00Z',
+      }),
+    );
   }
   return out;
 }
@@ -154,7 +170,8 @@ export class FakeArxiv {
   private search(query: string): StoredEntry[] {
     const cats = [...query.matchAll(/cat:([A-Za-z.-]+)/g)].map((m) => m[1]!);
     const range = /submittedDate:\[(\d{12}) TO (\d{12})\]/.exec(query);
-    const stamp = (xml: string) => (/<published>([^<]+)<\/published>/.exec(xml)?.[1] ?? '').replace(/[-:T]/g, '').slice(0, 12);
+    const stamp = (xml: string) =>
+      (/<published>([^<]+)<\/published>/.exec(xml)?.[1] ?? '').replace(/[-:T]/g, '').slice(0, 12);
     return [...this.entries.values()]
       .filter((e) => {
         const entryCats = [...e.xml.matchAll(/<category term="([^"]+)"/g)].map((m) => m[1]!);
@@ -179,7 +196,12 @@ export class FakeArxiv {
       }
       const doc = this.documents.get(decodeURIComponent(url.pathname));
       if (doc) res.writeHead(200, { 'content-type': doc.contentType }).end(doc.body);
-      else res.writeHead(404, { 'content-type': 'text/html' }).end(`<html><head><title>No HTML for '${url.pathname}'</title></head><body>HTML is not available for the source.</body></html>`);
+      else
+        res
+          .writeHead(404, { 'content-type': 'text/html' })
+          .end(
+            `<html><head><title>No HTML for '${url.pathname}'</title></head><body>HTML is not available for the source.</body></html>`,
+          );
       return;
     }
     if (url.pathname.startsWith('/rss/')) {
@@ -189,7 +211,9 @@ export class FakeArxiv {
         return;
       }
       const cats = decodeURIComponent(url.pathname.slice('/rss/'.length));
-      const body = this.rss ? this.rss(cats) : readFileSync(path.join(FIXTURES_DIR, 'arxiv', 'rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml'), 'utf8');
+      const body = this.rss
+        ? this.rss(cats)
+        : readFileSync(path.join(FIXTURES_DIR, 'arxiv', 'rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml'), 'utf8');
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body);
       return;
     }
@@ -214,7 +238,9 @@ export class FakeArxiv {
     if (query && ids.length === 0) {
       const hits = this.search(query);
       const page = fault && 'empty' in fault ? [] : hits.slice(start, start + max);
-      res.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' }).end(newFeed(page, [], max, hits.length));
+      res
+        .writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' })
+        .end(newFeed(page, [], max, hits.length));
       return;
     }
     const found: StoredEntry[] = [];

@@ -102,18 +102,24 @@ export class FakeLlm {
     let raw = '';
     for await (const c of req) raw += c as string;
     if (req.method === 'GET' && req.url?.endsWith('/models')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model' }] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model' }] }));
       return;
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } }));
       return;
     }
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
     } catch {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'invalid JSON body' } }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'invalid JSON body' } }));
       return;
     }
     this.requests.push({ path: req.url, headers: req.headers, body, at: Date.now() });
@@ -125,8 +131,16 @@ export class FakeLlm {
 
     switch (step.kind) {
       case 'status':
-        res.writeHead(step.status, { 'content-type': 'application/json', 'x-request-id': `req-${this.requests.length}`, ...step.headers });
-        res.end(typeof step.body === 'string' ? step.body : JSON.stringify(step.body ?? { error: { message: `status ${step.status}` } }));
+        res.writeHead(step.status, {
+          'content-type': 'application/json',
+          'x-request-id': `req-${this.requests.length}`,
+          ...step.headers,
+        });
+        res.end(
+          typeof step.body === 'string'
+            ? step.body
+            : JSON.stringify(step.body ?? { error: { message: `status ${step.status}` } }),
+        );
         return;
       case 'raw':
         res.writeHead(200, { 'content-type': step.contentType }).end(step.body);
@@ -147,8 +161,13 @@ export class FakeLlm {
       const named = /^shape\/([a-z-]+?)(?:-(\d+))?$/.exec(String(body['model'] ?? ''));
       const asked = named?.[1] as AnswerShape | undefined;
       const seed = named?.[2] ?? this.opts.seed ?? 1;
-      const pick = () => createHash('sha256').update(`${seed}:${JSON.stringify(body['messages'])}`).digest().readUInt32BE(0) % ANSWER_SHAPES.length;
-      const wanted = asked && (asked === 'mixed' || (ANSWER_SHAPES as readonly string[]).includes(asked)) ? asked : this.shape;
+      const pick = () =>
+        createHash('sha256')
+          .update(`${seed}:${JSON.stringify(body['messages'])}`)
+          .digest()
+          .readUInt32BE(0) % ANSWER_SHAPES.length;
+      const wanted =
+        asked && (asked === 'mixed' || (ANSWER_SHAPES as readonly string[]).includes(asked)) ? asked : this.shape;
       const shape = wanted === 'mixed' ? ANSWER_SHAPES[pick()]! : wanted;
       this.shapesUsed.push(shape);
       text = writeFromPrompt(body, shape);
@@ -170,7 +189,14 @@ export class FakeLlm {
     }
     for (let k = 1; k <= msgs.length; k++) this.seenPrefixes.add(JSON.stringify(msgs.slice(0, k)));
     const cached = Math.floor(cachedChars / 3 / 128) * 128;
-    const usage = { prompt_tokens: promptTokens, completion_tokens: Math.ceil(text.length / 1.5), total_tokens: 0, prompt_tokens_details: { cached_tokens: cached }, prompt_cache_hit_tokens: cached, prompt_cache_miss_tokens: promptTokens - cached };
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: Math.ceil(text.length / 1.5),
+      total_tokens: 0,
+      prompt_tokens_details: { cached_tokens: cached },
+      prompt_cache_hit_tokens: cached,
+      prompt_cache_miss_tokens: promptTokens - cached,
+    };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const thought = '好的，我先想一想这篇论文讲了什么。Let me think about the structure first.';
 
@@ -183,7 +209,16 @@ export class FakeLlm {
       if (reasoning === 'reasoning') message['reasoning'] = thought;
       message['content'] = content;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, object: 'chat.completion', created: base.created, model, choices: [{ index: 0, message, finish_reason: finish }], ...(usagePlace === 'none' ? {} : { usage }) }));
+      res.end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created: base.created,
+          model,
+          choices: [{ index: 0, message, finish_reason: finish }],
+          ...(usagePlace === 'none' ? {} : { usage }),
+        }),
+      );
       return;
     }
 
@@ -202,7 +237,10 @@ export class FakeLlm {
     if (reasoning === 'think') content = `<think>\n${thought}\n</think>\n\n${text}`;
     if (reasoning === 'think-no-open') content = `${thought}\n</think>\n\n${text}`;
     const all = pieces(content);
-    const cutAt = step.kind === 'cut' || step.kind === 'reset' || step.kind === 'stream-error' ? Math.floor(all.length / 2) : all.length;
+    const cutAt =
+      step.kind === 'cut' || step.kind === 'reset' || step.kind === 'stream-error'
+        ? Math.floor(all.length / 2)
+        : all.length;
     for (const [i, p] of all.entries()) {
       if (i >= cutAt) break;
       delta({ content: p });
@@ -221,7 +259,10 @@ export class FakeLlm {
       res.end('data: [DONE]\n\n');
       return;
     }
-    const finishChunk: Record<string, unknown> = { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish, ...(usagePlace === 'choice' ? { usage } : {}) }] };
+    const finishChunk: Record<string, unknown> = {
+      ...base,
+      choices: [{ index: 0, delta: {}, finish_reason: finish, ...(usagePlace === 'choice' ? { usage } : {}) }],
+    };
     finishChunk['usage'] = usagePlace === 'finish' ? usage : null;
     if (step.kind === 'no-blank-end') {
       res.end(`data: ${JSON.stringify(finishChunk)}`);
@@ -264,8 +305,22 @@ export const ANSWER_SHAPES = [
 ] as const;
 export type AnswerShape = (typeof ANSWER_SHAPES)[number] | 'mixed';
 
-const ENGLISH_QUESTIONS = ['What problem does this paper try to solve?', 'What related work is there?', 'How does the paper solve the problem?', 'What experiments were done?', 'What could be explored further?', 'Summarise the main content of the paper.'];
-const PARAPHRASED = ['论文要解决的核心问题是什么', '相关工作', '论文提出的方法', '实验设计与结果', '未来可以探索的方向', '论文主要内容总结'];
+const ENGLISH_QUESTIONS = [
+  'What problem does this paper try to solve?',
+  'What related work is there?',
+  'How does the paper solve the problem?',
+  'What experiments were done?',
+  'What could be explored further?',
+  'Summarise the main content of the paper.',
+];
+const PARAPHRASED = [
+  '论文要解决的核心问题是什么',
+  '相关工作',
+  '论文提出的方法',
+  '实验设计与结果',
+  '未来可以探索的方向',
+  '论文主要内容总结',
+];
 const CN_NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
 function qaInShape(pairs: Array<{ q: string; a: string }>, shape: AnswerShape): string {
@@ -276,7 +331,12 @@ function qaInShape(pairs: Array<{ q: string; a: string }>, shape: AnswerShape): 
     const [a, b] = [list[n - 3]!, list[n - 2]!];
     list.splice(n - 3, 2, { q: `${a.q}${b.q}`, a: `${a.a}\n\n另外，${b.a}`, i: a.i });
   }
-  if (shape === 'json') return JSON.stringify(list.map((p) => ({ question: p.q, answer: p.a })), null, 2);
+  if (shape === 'json')
+    return JSON.stringify(
+      list.map((p) => ({ question: p.q, answer: p.a })),
+      null,
+      2,
+    );
   const block = (p: { q: string; a: string; i: number }) => {
     const k = p.i + 1;
     switch (shape) {
@@ -342,7 +402,10 @@ function postInShape(title: string, lede: string, body: string[], shape: AnswerS
       head = [`# ${title}`, '', `> ${lede}`];
   }
   const sep = shape === 'rules' ? '\n\n---\n\n' : '\n\n';
-  const sections = body.join('\n').split(/\n(?=## )/).map((x) => x.trim());
+  const sections = body
+    .join('\n')
+    .split(/\n(?=## )/)
+    .map((x) => x.trim());
   return shapeWrapper(`${head.join('\n')}\n\n${sections.join(sep)}`, shape, 'post');
 }
 
@@ -394,7 +457,10 @@ export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShap
   const questions = [...user.matchAll(/^(\d+)\.\s+(.+)$/gm)].map((m) => m[2]!.trim());
   if (questions.length > 0) {
     return qaInShape(
-      questions.map((q, i) => ({ q, a: `关于“${title}”：这是模拟模型对第 ${i + 1} 个问题的回答。论文摘要给出了研究的目标与主要结论，更多细节需要查阅论文原文。\n\n- 要点一：摘要中说明了研究动机。\n- 要点二：摘要中概述了方法与结果。` })),
+      questions.map((q, i) => ({
+        q,
+        a: `关于“${title}”：这是模拟模型对第 ${i + 1} 个问题的回答。论文摘要给出了研究的目标与主要结论，更多细节需要查阅论文原文。\n\n- 要点一：摘要中说明了研究动机。\n- 要点二：摘要中概述了方法与结果。`,
+      })),
       shape,
     );
   }

@@ -13,7 +13,12 @@ export interface Recorded {
 export type Answer = (req: Recorded, n: number) => string | Error | Promise<string | Error>;
 
 export class RecordingLlm implements Llm {
-  readonly facts: LlmFacts = { model: 'recording-model', endpoint: 'http://in-process.test/v1', provider: 'openai', extraBody: {} };
+  readonly facts: LlmFacts = {
+    model: 'recording-model',
+    endpoint: 'http://in-process.test/v1',
+    provider: 'openai',
+    extraBody: {},
+  };
   readonly calls: Recorded[] = [];
   usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
   followUps = { requests: 0, promptTokens: 0, completionTokens: 0 };
@@ -26,7 +31,11 @@ export class RecordingLlm implements Llm {
   }
 
   async complete(req: LlmRequest): Promise<LlmResult> {
-    const rec: Recorded = { messages: req.messages.map((m) => ({ ...m })), followUp: req.followUp === true, temperature: req.temperature };
+    const rec: Recorded = {
+      messages: req.messages.map((m) => ({ ...m })),
+      followUp: req.followUp === true,
+      temperature: req.temperature,
+    };
     this.calls.push(rec);
     const out = await this.answer(rec, this.calls.length - 1);
     if (out instanceof Error) throw out;

@@ -9,7 +9,14 @@ import { parsePost } from '../../src/render/parse-output.js';
 import { cleanSingleAnswer, parseQa } from '../../src/render/parse-qa.js';
 
 const DIR = new URL('../../fixtures/llm-shapes/', import.meta.url);
-const QUESTIONS = ['这篇论文试图解决什么问题？', '有哪些相关研究？', '论文如何解决这个问题？', '论文做了哪些实验？', '有什么可以进一步探索的点？', '总结一下论文的主要内容'];
+const QUESTIONS = [
+  '这篇论文试图解决什么问题？',
+  '有哪些相关研究？',
+  '论文如何解决这个问题？',
+  '论文做了哪些实验？',
+  '有什么可以进一步探索的点？',
+  '总结一下论文的主要内容',
+];
 
 interface Expected {
   qa: Record<string, { answers: Array<string | null>; absent?: string[] }>;
@@ -42,7 +49,8 @@ describe('parseQa over every Q&A shape in the corpus', () => {
         expect(answers[i], `question ${i + 1}`).toBeDefined();
         expect(answers[i], `question ${i + 1}`).toContain(snippet);
         // and no other answer took it
-        for (const [k, other] of answers.entries()) if (k !== i && other) expect(other, `question ${k + 1}`).not.toContain(snippet);
+        for (const [k, other] of answers.entries())
+          if (k !== i && other) expect(other, `question ${k + 1}`).not.toContain(snippet);
       }
       for (const a of answers.filter((x): x is string => x !== undefined)) {
         for (const bad of want.absent ?? []) expect(a).not.toContain(bad);

@@ -59,7 +59,16 @@ describe('ArxivClient', () => {
   it.each([
     ['429 Rate exceeded. (no Retry-After)', [{ status: 429, body: 'Rate exceeded.' }]],
     ['503 twice', [{ status: 503, body: 'Service Unavailable' }, { status: 503 }]],
-    ['an HTML page with status 200', [{ status: 200, body: '<html><head><title>Access Denied</title></head></html>', headers: { 'content-type': 'text/html' } }]],
+    [
+      'an HTML page with status 200',
+      [
+        {
+          status: 200,
+          body: '<html><head><title>Access Denied</title></head></html>',
+          headers: { 'content-type': 'text/html' },
+        },
+      ],
+    ],
     ['a truncated feed', [{ truncate: true as const }]],
     ['a hung connection', [{ hang: true as const }]],
   ])('retries after %s', async (_n, faults) => {
@@ -83,7 +92,9 @@ describe('ArxivClient', () => {
   it('gives up with a clear message after the last try', async () => {
     await start();
     fake.fail({ status: 429, body: 'Rate exceeded.' }, { status: 429, body: 'Rate exceeded.' });
-    await expect(new ArxivClient(opts({ retries: 1 })).fetchPapers(refs('1605.08386'))).rejects.toThrow(/HTTP 429 \(Rate exceeded\.\).*gave up after 2 attempts/);
+    await expect(new ArxivClient(opts({ retries: 1 })).fetchPapers(refs('1605.08386'))).rejects.toThrow(
+      /HTTP 429 \(Rate exceeded\.\).*gave up after 2 attempts/,
+    );
   });
 
   it('an empty feed for a real id is asked again before "not found"', async () => {
@@ -116,6 +127,8 @@ describe('ArxivClient', () => {
   it("arXiv's error feed becomes a clear message", async () => {
     await start();
     const bad: ArxivRef = { id: 'abc', version: undefined, input: 'abc' };
-    await expect(new ArxivClient(opts()).fetchPapers([bad])).rejects.toThrow('arXiv rejected the request: incorrect id format for abc');
+    await expect(new ArxivClient(opts()).fetchPapers([bad])).rejects.toThrow(
+      'arXiv rejected the request: incorrect id format for abc',
+    );
   });
 });

@@ -26,7 +26,16 @@ const ref = (id: string): ArxivRef => {
   return r.ref;
 };
 const client = (over: Partial<ArxivClientOptions> = {}, log: string[] = []) =>
-  new ArxivClient({ apiUrl: fake.url, delayMs: 0, timeoutMs: 2000, retries: 4, retryBaseMs: 5_000, batchSize: 50, log: (m) => log.push(m), ...over });
+  new ArxivClient({
+    apiUrl: fake.url,
+    delayMs: 0,
+    timeoutMs: 2000,
+    retries: 4,
+    retryBaseMs: 5_000,
+    batchSize: 50,
+    log: (m) => log.push(m),
+    ...over,
+  });
 const base = () => fake.url.replace(/\/api\/query$/, '');
 
 function paper(i: number): Paper {
@@ -54,26 +63,29 @@ describe('ArxivClient and a host that is not there', () => {
   it.each([
     ['connection refused', async () => `http://127.0.0.1:${await closedPort()}/api/query`, /ECONNREFUSED/],
     ['a name that does not resolve', async () => `http://${NO_SUCH_HOST}/api/query`, /ENOTFOUND|EAI_AGAIN/],
-  ])('%s: one quick second try (not 4 backoffs of 5 s), then down for the run, with a message naming host and proxy', async (_, url, code) => {
-    const apiUrl = await url();
-    const c = client({ apiUrl });
-    const t0 = Date.now();
-    const err = (await c.fetchPapers([ref('1605.08386')]).catch((e: unknown) => e)) as HostDownError;
-    expect(Date.now() - t0).toBeLessThan(4_000);
-    expect(err).toBeInstanceOf(HostDownError);
-    expect(err.fresh).toBe(true);
-    expect(err.exitCode).toBe(1);
-    expect(err.message).toMatch(new RegExp(`^cannot reach ${new URL(apiUrl).host.replace(/\./g, '\\.')} \\(`));
-    expect(err.message).toMatch(code);
-    expect(err.message).toContain('no proxy is set');
-    expect(c.requests).toBe(2);
-    // the next request to that host makes no attempt at all
-    const again = (await c.fetchPapers([ref('2104.12255')]).catch((e: unknown) => e)) as HostDownError;
-    expect(again).toBeInstanceOf(HostDownError);
-    expect(again.fresh).toBe(false);
-    expect(c.requests).toBe(2);
-    expect(c.isDown(apiUrl)).toBe(true);
-  });
+  ])(
+    '%s: one quick second try (not 4 backoffs of 5 s), then down for the run, with a message naming host and proxy',
+    async (_, url, code) => {
+      const apiUrl = await url();
+      const c = client({ apiUrl });
+      const t0 = Date.now();
+      const err = (await c.fetchPapers([ref('1605.08386')]).catch((e: unknown) => e)) as HostDownError;
+      expect(Date.now() - t0).toBeLessThan(4_000);
+      expect(err).toBeInstanceOf(HostDownError);
+      expect(err.fresh).toBe(true);
+      expect(err.exitCode).toBe(1);
+      expect(err.message).toMatch(new RegExp(`^cannot reach ${new URL(apiUrl).host.replace(/\./g, '\\.')} \\(`));
+      expect(err.message).toMatch(code);
+      expect(err.message).toContain('no proxy is set');
+      expect(c.requests).toBe(2);
+      // the next request to that host makes no attempt at all
+      const again = (await c.fetchPapers([ref('2104.12255')]).catch((e: unknown) => e)) as HostDownError;
+      expect(again).toBeInstanceOf(HostDownError);
+      expect(again.fresh).toBe(false);
+      expect(c.requests).toBe(2);
+      expect(c.isDown(apiUrl)).toBe(true);
+    },
+  );
 
   it('a refused request does not count for the spacing between arXiv requests', async () => {
     const c = client({ delayMs: 400, retryBaseMs: 1000 });
@@ -97,10 +109,14 @@ describe('ArxivClient and a host that is not there', () => {
   });
 
   it('throttling to the end: the message says how long it waited over how many attempts, and that a re-run resumes', async () => {
-    fake.fail(...Array.from({ length: 3 }, () => ({ status: 429, body: 'Rate exceeded.', headers: { 'retry-after': '1' } })));
+    fake.fail(
+      ...Array.from({ length: 3 }, () => ({ status: 429, body: 'Rate exceeded.', headers: { 'retry-after': '1' } })),
+    );
     const c = client({ retries: 2 });
     const err = (await c.fetchPapers([ref('1605.08386')]).catch((e: unknown) => e)) as Error;
-    expect(err.message).toBe('arXiv answered HTTP 429 (Rate exceeded.) (gave up after 3 attempts, 2 s of waiting); a re-run resumes from the cache');
+    expect(err.message).toBe(
+      'arXiv answered HTTP 429 (Rate exceeded.) (gave up after 3 attempts, 2 s of waiting); a re-run resumes from the cache',
+    );
   });
 });
 
@@ -112,17 +128,41 @@ describe('full text with unreachable hosts', () => {
     const p = paper(1);
     fake.documents.set(`/pdf/${p.id}v1`, {
       contentType: 'application/pdf',
-      body: makePdf([['Abstract', 'A PDF-only paper about routing tokens through experts in small', 'translation models and why they lose quality.', '1 Introduction', 'Small models lose quality on rare language pairs and we', 'study why that happens, in detail, over many pages of text.', '2 Method', 'We keep two experts per token and measure what changes.']]),
+      body: makePdf([
+        [
+          'Abstract',
+          'A PDF-only paper about routing tokens through experts in small',
+          'translation models and why they lose quality.',
+          '1 Introduction',
+          'Small models lose quality on rare language pairs and we',
+          'study why that happens, in detail, over many pages of text.',
+          '2 Method',
+          'We keep two experts per token and measure what changes.',
+        ],
+      ]),
     });
     const warns: string[] = [];
     const arxiv = client({ retryBaseMs: 10 });
-    const o = { htmlUrl: `${dead}/html`, ar5ivUrl: `http://${NO_SUCH_HOST}/html`, pdfUrl: `${base()}/pdf`, maxBytes: 5e6, arxiv, cache: createCache(cacheDir()), warn: (m: string) => warns.push(m), verbose: () => undefined };
+    const o = {
+      htmlUrl: `${dead}/html`,
+      ar5ivUrl: `http://${NO_SUCH_HOST}/html`,
+      pdfUrl: `${base()}/pdf`,
+      maxBytes: 5e6,
+      arxiv,
+      cache: createCache(cacheDir()),
+      warn: (m: string) => warns.push(m),
+      verbose: () => undefined,
+    };
     const text = await getPaperText(p, o);
     expect(text.source).toBe('pdf');
     expect(text.sections.map((s) => s.text).join(' ')).toContain('two experts per token');
     expect(warns).toEqual([
-      expect.stringMatching(/^127\.0\.0\.1:\d+ is unreachable: skipping it for the rest of this run \(\(ECONNREFUSED\); no proxy is set/),
-      expect.stringMatching(new RegExp(`^${NO_SUCH_HOST.replace(/\./g, '\\.')} is unreachable: skipping it for the rest of this run`)),
+      expect.stringMatching(
+        /^127\.0\.0\.1:\d+ is unreachable: skipping it for the rest of this run \(\(ECONNREFUSED\); no proxy is set/,
+      ),
+      expect.stringMatching(
+        new RegExp(`^${NO_SUCH_HOST.replace(/\./g, '\\.')} is unreachable: skipping it for the rest of this run`),
+      ),
     ]);
   });
 
@@ -131,7 +171,16 @@ describe('full text with unreachable hosts', () => {
     const warns: string[] = [];
     const cache = createCache(cacheDir());
     const arxiv = client({ delayMs: 3000, retryBaseMs: 10_000 }); // the defaults' spacing, and a slow backoff that must not be used
-    const o = { htmlUrl: `${dead}/html`, ar5ivUrl: `http://${NO_SUCH_HOST}/html`, pdfUrl: `${dead}/pdf`, maxBytes: 5e6, arxiv, cache, warn: (m: string) => warns.push(m), verbose: () => undefined };
+    const o = {
+      htmlUrl: `${dead}/html`,
+      ar5ivUrl: `http://${NO_SUCH_HOST}/html`,
+      pdfUrl: `${dead}/pdf`,
+      maxBytes: 5e6,
+      arxiv,
+      cache,
+      warn: (m: string) => warns.push(m),
+      verbose: () => undefined,
+    };
     const t0 = Date.now();
     const first = await getPaperText(paper(0), o);
     const firstMs = Date.now() - t0;
@@ -143,7 +192,9 @@ describe('full text with unreachable hosts', () => {
     expect(allMs).toBeLessThan(30_000);
     expect(warns.filter((w) => w.includes('is unreachable'))).toHaveLength(2); // 127.0.0.1:port (HTML and PDF) and the .invalid name
     expect(warns.filter((w) => w.includes('writing from the abstract only'))).toHaveLength(20);
-    expect(warns.at(-1)).toMatch(/no full text \(HTML: 127\.0\.0\.1:\d+ unreachable; ar5iv: fulltext-host\.invalid unreachable; PDF: 127\.0\.0\.1:\d+ unreachable\)/);
+    expect(warns.at(-1)).toMatch(
+      /no full text \(HTML: 127\.0\.0\.1:\d+ unreachable; ar5iv: fulltext-host\.invalid unreachable; PDF: 127\.0\.0\.1:\d+ unreachable\)/,
+    );
     expect(arxiv.requests).toBe(4); // two tries per dead host, then none
     // a failure is not an answer: the next run asks again
     expect(await cache.get('fulltext', `${paper(0).id}v1`)).toBeUndefined();
@@ -151,7 +202,16 @@ describe('full text with unreachable hosts', () => {
 
   it('hosts that answer "no such document" are remembered as abstract-only (for a day)', async () => {
     const cache = createCache(cacheDir());
-    const o = { htmlUrl: `${base()}/html`, ar5ivUrl: `${base()}/ar5iv/html`, pdfUrl: `${base()}/pdf`, maxBytes: 5e6, arxiv: client(), cache, warn: () => undefined, verbose: () => undefined };
+    const o = {
+      htmlUrl: `${base()}/html`,
+      ar5ivUrl: `${base()}/ar5iv/html`,
+      pdfUrl: `${base()}/pdf`,
+      maxBytes: 5e6,
+      arxiv: client(),
+      cache,
+      warn: () => undefined,
+      verbose: () => undefined,
+    };
     expect((await getPaperText(paper(3), o)).source).toBe('abstract');
     expect(await cache.get('fulltext', `${paper(3).id}v1`)).toMatchObject({ source: 'abstract' });
   });
@@ -161,7 +221,16 @@ describe('full text with unreachable hosts', () => {
     const cache = createCache(cacheDir());
     fake.fail({ hang: true });
     const arxiv = client({ signal: ac.signal, timeoutMs: 10_000 });
-    const o = { htmlUrl: `${base()}/html`, ar5ivUrl: `${base()}/ar5iv/html`, pdfUrl: `${base()}/pdf`, maxBytes: 5e6, arxiv, cache, warn: () => undefined, verbose: () => undefined };
+    const o = {
+      htmlUrl: `${base()}/html`,
+      ar5ivUrl: `${base()}/ar5iv/html`,
+      pdfUrl: `${base()}/pdf`,
+      maxBytes: 5e6,
+      arxiv,
+      cache,
+      warn: () => undefined,
+      verbose: () => undefined,
+    };
     setTimeout(() => ac.abort(), 200);
     await expect(getPaperText(paper(4), o)).rejects.toThrow(/abort/i);
     expect(await cache.get('fulltext', `${paper(4).id}v1`)).toBeUndefined();

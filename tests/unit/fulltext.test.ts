@@ -11,7 +11,14 @@ const parsed = parseLatexml(html, 'http://127.0.0.1:9/html/2609.99001v1/');
 
 describe('LaTeXML HTML → sections', () => {
   it('keeps the section structure, drops bibliography and appendix', () => {
-    expect(parsed.sections.map((s) => s.heading)).toEqual(['Abstract', '1 Introduction', '2 Related Work', '3 Method', '4 Experiments', '5 Conclusion']);
+    expect(parsed.sections.map((s) => s.heading)).toEqual([
+      'Abstract',
+      '1 Introduction',
+      '2 Related Work',
+      '3 Method',
+      '4 Experiments',
+      '5 Conclusion',
+    ]);
     const all = render(parsed.sections);
     expect(all).not.toContain('must not appear');
     expect(all).not.toContain('Report issue');
@@ -24,7 +31,11 @@ describe('LaTeXML HTML → sections', () => {
     ['escaped alttext stays text', '3 Method', 'busy when $n<16$.'],
     ['subsection titles', '3 Method', '### 3.1 Load balancing'],
     ['list items', '3 Method', '- balance term'],
-    ['figure captions kept in place', '1 Introduction', '[Figure 1: Overview of the routing framework: a gate picks two experts per token.]'],
+    [
+      'figure captions kept in place',
+      '1 Introduction',
+      '[Figure 1: Overview of the routing framework: a gate picks two experts per token.]',
+    ],
     ['table captions kept, table bodies dropped', '4 Experiments', '[Table 1: BLEU on six pairs.]'],
   ])('%s', (_n, heading, needle) => {
     expect(parsed.sections.find((s) => s.heading === heading)!.text).toContain(needle);
@@ -39,7 +50,12 @@ describe('LaTeXML HTML → sections', () => {
   });
 
   it('lists figures with absolute URLs; tables are not figures', () => {
-    expect(parsed.figures).toEqual([{ src: 'http://127.0.0.1:9/html/2609.99001v1/x1.png', caption: 'Figure 1: Overview of the routing framework: a gate picks two experts per token.' }]);
+    expect(parsed.figures).toEqual([
+      {
+        src: 'http://127.0.0.1:9/html/2609.99001v1/x1.png',
+        caption: 'Figure 1: Overview of the routing framework: a gate picks two experts per token.',
+      },
+    ]);
   });
 
   it('key figure: the one called an overview/architecture, else the first, else none', () => {
@@ -54,15 +70,51 @@ describe('LaTeXML HTML → sections', () => {
 
 describe('PDF → sections', () => {
   const pages = [
-    ['Tiny Translators Preprint', 'Sparse Routing for Tiny Translators', 'Ada Example', 'Abstract', 'We route tokens through experts and the re-', 'sults improve on rare pairs in every test we ran on', 'six language pairs.', '1 Introduction', 'Small models run on phones but lose quality on rare', 'pairs of languages.', '1'],
-    ['Tiny Translators Preprint', '2 Method', 'The gate keeps two experts for every token that', 'passes through the layer.', '3 Experiments', 'The model reaches 31.4 BLEU on six pairs of', 'languages.', '2'],
-    ['Tiny Translators Preprint', '4 Conclusion', 'Sparse routing helps small models.', 'References', '[1] A. Person. Must not appear.', '3'],
+    [
+      'Tiny Translators Preprint',
+      'Sparse Routing for Tiny Translators',
+      'Ada Example',
+      'Abstract',
+      'We route tokens through experts and the re-',
+      'sults improve on rare pairs in every test we ran on',
+      'six language pairs.',
+      '1 Introduction',
+      'Small models run on phones but lose quality on rare',
+      'pairs of languages.',
+      '1',
+    ],
+    [
+      'Tiny Translators Preprint',
+      '2 Method',
+      'The gate keeps two experts for every token that',
+      'passes through the layer.',
+      '3 Experiments',
+      'The model reaches 31.4 BLEU on six pairs of',
+      'languages.',
+      '2',
+    ],
+    [
+      'Tiny Translators Preprint',
+      '4 Conclusion',
+      'Sparse routing helps small models.',
+      'References',
+      '[1] A. Person. Must not appear.',
+      '3',
+    ],
   ];
 
   it('a generated PDF: de-hyphenated, headers and page numbers gone, references cut', async () => {
     const sections = await pdfToSections(new Uint8Array(makePdf(pages)));
-    expect(sections.map((s) => s.heading)).toEqual(['Abstract', '1 Introduction', '2 Method', '3 Experiments', '4 Conclusion']);
-    expect(sections[0]!.text).toBe('We route tokens through experts and the results improve on rare pairs in every test we ran on six language pairs.');
+    expect(sections.map((s) => s.heading)).toEqual([
+      'Abstract',
+      '1 Introduction',
+      '2 Method',
+      '3 Experiments',
+      '4 Conclusion',
+    ]);
+    expect(sections[0]!.text).toBe(
+      'We route tokens through experts and the results improve on rare pairs in every test we ran on six language pairs.',
+    );
     const all = render(sections);
     expect(all).not.toContain('Preprint');
     expect(all).not.toContain('Must not appear');
@@ -70,7 +122,10 @@ describe('PDF → sections', () => {
   });
 
   it('line-level clean-up without a PDF', () => {
-    const s = cleanPdfPages(['Header A\n1 Introduction\nA long line that ends with a hyphen-\nated word and keeps going on.\nPage 1', 'Header A\n2 Results\nShort.\nPage 2']);
+    const s = cleanPdfPages([
+      'Header A\n1 Introduction\nA long line that ends with a hyphen-\nated word and keeps going on.\nPage 1',
+      'Header A\n2 Results\nShort.\nPage 2',
+    ]);
     expect(s).toEqual([
       { heading: '1 Introduction', text: 'A long line that ends with a hyphenated word and keeps going on.' },
       { heading: '2 Results', text: 'Short.' },
@@ -79,7 +134,10 @@ describe('PDF → sections', () => {
 });
 
 describe('token budget', () => {
-  const para = (n: number, word: string) => Array.from({ length: n }, (_, i) => `${word} paragraph ${i + 1}. ${'Filler words for length. '.repeat(20)}`).join('\n\n');
+  const para = (n: number, word: string) =>
+    Array.from({ length: n }, (_, i) => `${word} paragraph ${i + 1}. ${'Filler words for length. '.repeat(20)}`).join(
+      '\n\n',
+    );
   const sections = [
     { heading: 'Abstract', text: para(1, 'abstract') },
     { heading: '1 Introduction', text: para(3, 'intro') },
@@ -98,9 +156,13 @@ describe('token budget', () => {
   });
 
   it('cuts acknowledgements, then related work, before anything else', () => {
-    const relatedAndThanks = tokens(`## 2 Related Work\n\n${sections[2]!.text}`) + tokens(`## Acknowledgments\n\n${sections[5]!.text}`);
+    const relatedAndThanks =
+      tokens(`## 2 Related Work\n\n${sections[2]!.text}`) + tokens(`## Acknowledgments\n\n${sections[5]!.text}`);
     const f = fitToBudget(sections, full - relatedAndThanks + 20);
-    expect(f.cuts.map((c) => c.replace(/ \(\d+ tokens\)$/, ''))).toEqual(['section "Acknowledgments"', 'section "2 Related Work"']);
+    expect(f.cuts.map((c) => c.replace(/ \(\d+ tokens\)$/, ''))).toEqual([
+      'section "Acknowledgments"',
+      'section "2 Related Work"',
+    ]);
     expect(f.text).toContain('## 3 Method');
     expect(f.tokens).toBeLessThanOrEqual(full - relatedAndThanks + 20);
   });
@@ -109,7 +171,8 @@ describe('token budget', () => {
     const budget = Math.floor(full * 0.45);
     const f = fitToBudget(sections, budget);
     expect(f.tokens).toBeLessThanOrEqual(budget);
-    for (const h of ['## Abstract', '## 1 Introduction', '## 3 Method', '## 4 Experiments', '## 5 Conclusion']) expect(f.text).toContain(h);
+    for (const h of ['## Abstract', '## 1 Introduction', '## 3 Method', '## 4 Experiments', '## 5 Conclusion'])
+      expect(f.text).toContain(h);
     expect(f.text).toContain('[…]');
     expect(f.text).toContain('abstract paragraph 1');
     expect(f.text).toContain('conclusion paragraph 1');

@@ -20,7 +20,7 @@ const table: Array<[string, string]> = [
   ['Gould \\& Morgan', 'Gould & Morgan'],
   ['i.i.d.\\ samples', 'i.i.d. samples'],
   ['3--5 day periods', '3–5 day periods'],
-  ['``quoted\'\' words', '“quoted” words'],
+  ["``quoted'' words", '“quoted” words'],
   ['keep $x^2 + y^2 = z^2$ as math', 'keep $x^2 + y^2 = z^2$ as math'],
   ['display $$E = mc^2$$ math', 'display $$E = mc^2$$ math'],
   ['inline \\(a+b\\) form', 'inline $a+b$ form'],
@@ -53,7 +53,9 @@ describe('latexToMarkdown', () => {
 
 describe('titles, abstracts and names', () => {
   it('joins folded title lines', () => {
-    expect(cleanTitle('Asymptotic Analysis for a Nonlinear\n  Reaction-Diffusion System')).toBe('Asymptotic Analysis for a Nonlinear Reaction-Diffusion System');
+    expect(cleanTitle('Asymptotic Analysis for a Nonlinear\n  Reaction-Diffusion System')).toBe(
+      'Asymptotic Analysis for a Nonlinear Reaction-Diffusion System',
+    );
   });
   it('keeps the title "0" as text', () => {
     expect(cleanTitle('0')).toBe('0');

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRss } from '../../src/arxiv/parse-rss.js';
-import { arxivStamp, easternToUtc, isAnnouncementDay, latestAnnouncement, submissionWindow, whyNoAnnouncement } from '../../src/arxiv/schedule.js';
+import {
+  arxivStamp,
+  easternToUtc,
+  isAnnouncementDay,
+  latestAnnouncement,
+  submissionWindow,
+  whyNoAnnouncement,
+} from '../../src/arxiv/schedule.js';
 
 const fx = (name: string) => readFileSync(new URL(`../../fixtures/arxiv/${name}`, import.meta.url), 'utf8');
 
@@ -28,9 +35,12 @@ describe('parseRss on recorded feeds', () => {
   });
 
   it('an empty channel is an empty listing, a feed error is an error', () => {
-    const empty = '<?xml version="1.0"?><rss version="2.0"><channel><title>cs.CL updates on arXiv.org</title><pubDate>Sat, 26 Sep 2026 00:00:00 -0400</pubDate></channel></rss>';
+    const empty =
+      '<?xml version="1.0"?><rss version="2.0"><channel><title>cs.CL updates on arXiv.org</title><pubDate>Sat, 26 Sep 2026 00:00:00 -0400</pubDate></channel></rss>';
     expect(parseRss(empty).items).toEqual([]);
-    expect(() => parseRss('<rss version="2.0"><channel><title>Feed error for query: cs.XX</title></channel></rss>')).toThrow(/Feed error/);
+    expect(() =>
+      parseRss('<rss version="2.0"><channel><title>Feed error for query: cs.XX</title></channel></rss>'),
+    ).toThrow(/Feed error/);
     expect(() => parseRss('Rate exceeded.')).toThrow();
   });
 });

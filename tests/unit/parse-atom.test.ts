@@ -71,7 +71,9 @@ describe('parseAtom on recorded arXiv responses', () => {
     const r = parseAtom(fx('api-legacy-2025-08-idlist-four-ids-phantom-entries.xml'));
     expect(r.papers).toHaveLength(1);
     const p = r.papers[0]!;
-    expect(p.title).toBe('Asymptotic Analysis for a Nonlinear Reaction-Diffusion System Modeling an Infectious Disease');
+    expect(p.title).toBe(
+      'Asymptotic Analysis for a Nonlinear Reaction-Diffusion System Modeling an Infectious Disease',
+    );
     expect(p.categories).toEqual(['math.AP']);
     expect(p.comment).toBe('34 pages');
     expect(p.abstract).not.toContain('\n');

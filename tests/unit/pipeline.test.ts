@@ -50,7 +50,11 @@ function wellBehaved(r: Recorded): string {
   return /这篇论文试图解决什么问题/.test(JSON.stringify(r.messages)) ? QA_ANSWER : POST_ANSWER;
 }
 
-const abstractOnly: TextAccess = { sourceFor: () => 'abstract', getText: async (p) => ({ source: 'abstract', sections: [{ heading: 'Abstract', text: p.abstract }], figures: [] }), contextTokens: 32_768 };
+const abstractOnly: TextAccess = {
+  sourceFor: () => 'abstract',
+  getText: async (p) => ({ source: 'abstract', sections: [{ heading: 'Abstract', text: p.abstract }], figures: [] }),
+  contextTokens: 32_768,
+};
 
 const tmpDirs: string[] = [];
 afterEach(() => {
@@ -98,7 +102,9 @@ describe('composePost: one paper through its templates', () => {
 
   it('a Q&A answer missing question 5: only that question is asked, alone, on the same prefix', async () => {
     const missing = fixture('llm-shapes/qa/22-missing-q5.md');
-    const llm = new RecordingLlm((r) => (/这篇论文试图解决什么问题/.test(JSON.stringify(r.messages)) && !r.followUp ? missing : wellBehaved(r)));
+    const llm = new RecordingLlm((r) =>
+      /这篇论文试图解决什么问题/.test(JSON.stringify(r.messages)) && !r.followUp ? missing : wellBehaved(r),
+    );
     const r = await composePost(PAPER, [qa], deps(llm));
     expect(llm.calls).toHaveLength(2);
     const [first, follow] = llm.calls;
@@ -109,7 +115,9 @@ describe('composePost: one paper through its templates', () => {
     expect(lastAsk(follow!)).toContain(questions[4]);
     expect(r.qa?.pairs[4]?.answer).toBe('这是对第 5 个问题的回答，只依据论文内容。');
     expect(r.followUps).toBe(1);
-    expect(summaryLine([{ status: 'done', result: r }], llm)).toMatch(/2 LLM request\(s\).*1 follow-up request\(s\) for missing answers or titles/);
+    expect(summaryLine([{ status: 'done', result: r }], llm)).toMatch(
+      /2 LLM request\(s\).*1 follow-up request\(s\) for missing answers or titles/,
+    );
   });
 
   it('a post with no title gets one from a short follow-up, not a rewrite', async () => {
@@ -129,7 +137,11 @@ describe('composePost: one paper through its templates', () => {
   it('answers are cached per template: a second run asks nothing, a run after a failure asks only for what failed', async () => {
     const cache = diskCache();
     let qaFails = true;
-    const llm = new RecordingLlm((r) => (/这篇论文试图解决什么问题/.test(JSON.stringify(r.messages)) && qaFails ? new DigestError('llm', 'the model went away') : wellBehaved(r)));
+    const llm = new RecordingLlm((r) =>
+      /这篇论文试图解决什么问题/.test(JSON.stringify(r.messages)) && qaFails
+        ? new DigestError('llm', 'the model went away')
+        : wellBehaved(r),
+    );
     await expect(composePost(PAPER, [post, qa], deps(llm, { cache }))).rejects.toThrow('the model went away');
     expect(llm.calls).toHaveLength(2);
     qaFails = false;
@@ -143,8 +155,16 @@ describe('composePost: one paper through its templates', () => {
   });
 
   it('full text: the Q&A is asked one question at a time in one growing conversation', async () => {
-    const full: PaperText = { source: 'html', sections: [{ heading: 'Introduction', text: 'We study zero values in BLS signatures. '.repeat(20) }], figures: [] };
-    const text: TextAccess = { ...abstractOnly, sourceFor: (t) => (t.kind === 'qa' ? 'full' : 'abstract'), getText: async () => full };
+    const full: PaperText = {
+      source: 'html',
+      sections: [{ heading: 'Introduction', text: 'We study zero values in BLS signatures. '.repeat(20) }],
+      figures: [],
+    };
+    const text: TextAccess = {
+      ...abstractOnly,
+      sourceFor: (t) => (t.kind === 'qa' ? 'full' : 'abstract'),
+      getText: async () => full,
+    };
     const llm = new RecordingLlm(wellBehaved);
     const r = await composePost(PAPER, [qa], deps(llm, text));
     expect(llm.calls).toHaveLength(questions.length);
@@ -158,9 +178,18 @@ describe('composePost: one paper through its templates', () => {
   });
 
   it('"prompt too long": the full text is cut to a smaller budget and asked once more', async () => {
-    const full: PaperText = { source: 'html', sections: Array.from({ length: 40 }, (_, i) => ({ heading: `Section ${i}`, text: `Paragraph ${i} about zero. `.repeat(60) })), figures: [] };
+    const full: PaperText = {
+      source: 'html',
+      sections: Array.from({ length: 40 }, (_, i) => ({
+        heading: `Section ${i}`,
+        text: `Paragraph ${i} about zero. `.repeat(60),
+      })),
+      figures: [],
+    };
     const text: TextAccess = { sourceFor: () => 'full', getText: async () => full, contextTokens: 16_000 };
-    const llm = new RecordingLlm((r, n) => (n === 0 ? new DigestError('context', 'maximum context length exceeded') : wellBehaved(r)));
+    const llm = new RecordingLlm((r, n) =>
+      n === 0 ? new DigestError('context', 'maximum context length exceeded') : wellBehaved(r),
+    );
     const r = await composePost(PAPER, [post], deps(llm, text));
     expect(llm.calls).toHaveLength(2);
     expect(JSON.stringify(llm.calls[1]!.messages).length).toBeLessThan(JSON.stringify(llm.calls[0]!.messages).length);
@@ -171,7 +200,9 @@ describe('composePost: one paper through its templates', () => {
 const quietLogger = (): Logger & { lines: string[] } => {
   const lines: string[] = [];
   const log = (m: string) => void lines.push(m);
-  return { lines, info: log, warn: log, error: log, verbose: () => undefined } as unknown as Logger & { lines: string[] };
+  return { lines, info: log, warn: log, error: log, verbose: () => undefined } as unknown as Logger & {
+    lines: string[];
+  };
 };
 const noProgress = { stage: () => undefined, done: () => undefined, stop: () => undefined };
 
@@ -196,9 +227,13 @@ describe('runPapers: many papers, one limit', () => {
     return { outcomes, delivered, logger };
   };
 
-  it('one paper failing does not lose the others; a deliver that throws counts as that paper\'s failure', async () => {
+  it("one paper failing does not lose the others; a deliver that throws counts as that paper's failure", async () => {
     const papers = [1, 2, 3, 4].map(paperN);
-    const llm = new RecordingLlm((r) => (JSON.stringify(r.messages).includes('Paper 2:') ? new DigestError('llm', 'the answer was cut twice') : wellBehaved(r)));
+    const llm = new RecordingLlm((r) =>
+      JSON.stringify(r.messages).includes('Paper 2:')
+        ? new DigestError('llm', 'the answer was cut twice')
+        : wellBehaved(r),
+    );
     const { outcomes, delivered, logger } = run(llm, papers, {
       deliver: async (_i, r) => {
         if (r.paper.id === '2611.10004') throw new DigestError('output', 'cannot write 2611.10004.md (EACCES)');
@@ -214,18 +249,24 @@ describe('runPapers: many papers, one limit', () => {
 
   it('a fatal error (bad key) stops the run: papers not yet started are skipped without a request', async () => {
     const papers = [1, 2, 3, 4, 5, 6].map(paperN);
-    const llm = new RecordingLlm(() => new DigestError('auth', 'the provider refused the API key (401)', { fatal: true }));
+    const llm = new RecordingLlm(
+      () => new DigestError('auth', 'the provider refused the API key (401)', { fatal: true }),
+    );
     const { outcomes } = run(llm, papers, { concurrency: 1 });
     const got = await outcomes;
     expect(llm.calls.length).toBeLessThan(papers.length);
     expect(got.filter((o) => o.status === 'failed').length).toBe(llm.calls.length);
-    expect(got.filter((o) => o.status === 'skipped').every((o) => o.status === 'skipped' && o.reason.includes('401'))).toBe(true);
+    expect(
+      got.filter((o) => o.status === 'skipped').every((o) => o.status === 'skipped' && o.reason.includes('401')),
+    ).toBe(true);
     expect(got.some((o) => o.status === 'skipped')).toBe(true);
   });
 
   it('papers in the skip map are not started and keep their reason', async () => {
     const llm = new RecordingLlm(wellBehaved);
-    const { outcomes, delivered } = run(llm, [1, 2, 3].map(paperN), { skip: new Map([[1, 'post already in the folder']]) });
+    const { outcomes, delivered } = run(llm, [1, 2, 3].map(paperN), {
+      skip: new Map([[1, 'post already in the folder']]),
+    });
     const got = await outcomes;
     expect(got.map((o) => o.status)).toEqual(['done', 'skipped', 'done']);
     expect(llm.calls).toHaveLength(2);
@@ -235,19 +276,51 @@ describe('runPapers: many papers, one limit', () => {
 
 describe('the day', () => {
   it('selectPapers: --match, --exclude and --authors, then --limit in arXiv order', () => {
-    const papers = [1, 2, 3, 4].map(paperN).map((p, i) => ({ ...p, title: ['Agents plan', 'Agent survey', 'Speech', 'Agents act'][i]!, authors: [{ name: i === 3 ? 'Ada Lovelace' : 'Alan Turing', affiliations: [] }] }));
-    expect(selectPapers(papers, { match: /agent/i, exclude: /survey/i, authors: [], limit: undefined }).papers.map((p) => p.title)).toEqual(['Agents plan', 'Agents act']);
-    expect(selectPapers(papers, { match: undefined, exclude: undefined, authors: ['lovelace'], limit: undefined }).papers.map((p) => p.title)).toEqual(['Agents act']);
+    const papers = [1, 2, 3, 4].map(paperN).map((p, i) => ({
+      ...p,
+      title: ['Agents plan', 'Agent survey', 'Speech', 'Agents act'][i]!,
+      authors: [{ name: i === 3 ? 'Ada Lovelace' : 'Alan Turing', affiliations: [] }],
+    }));
+    expect(
+      selectPapers(papers, { match: /agent/i, exclude: /survey/i, authors: [], limit: undefined }).papers.map(
+        (p) => p.title,
+      ),
+    ).toEqual(['Agents plan', 'Agents act']);
+    expect(
+      selectPapers(papers, {
+        match: undefined,
+        exclude: undefined,
+        authors: ['lovelace'],
+        limit: undefined,
+      }).papers.map((p) => p.title),
+    ).toEqual(['Agents act']);
     const limited = selectPapers(papers, { match: /agent/i, exclude: undefined, authors: [], limit: 2 });
     expect(limited).toEqual({ papers: papers.slice(0, 2), filtered: 1 });
   });
 
-  it('the overview is asked once over the day\'s entries and cached by its messages', async () => {
+  it("the overview is asked once over the day's entries and cached by its messages", async () => {
     const cache = diskCache();
     const overview = await templateSet(undefined).get('overview');
     const llm = new RecordingLlm(() => '## 今日主题\n\n两篇论文都讨论签名中的零值。');
-    const entries = [1, 2].map((n) => ({ id: `2611.1000${n}`, version: 1, titleZh: `标题${n}`, titleEn: `Title ${n}`, authors: ['A. Author'], summary: `摘要${n}。`, tags: ['cs.CR'], link: '' }));
-    const req = { tpl: overview, entries, date: '2026-11-24', categories: ['cs.CR'], llm, cache, signal: new AbortController().signal };
+    const entries = [1, 2].map((n) => ({
+      id: `2611.1000${n}`,
+      version: 1,
+      titleZh: `标题${n}`,
+      titleEn: `Title ${n}`,
+      authors: ['A. Author'],
+      summary: `摘要${n}。`,
+      tags: ['cs.CR'],
+      link: '',
+    }));
+    const req = {
+      tpl: overview,
+      entries,
+      date: '2026-11-24',
+      categories: ['cs.CR'],
+      llm,
+      cache,
+      signal: new AbortController().signal,
+    };
     const text = await writeOverview(req);
     expect(text).toBe('### 今日主题\n\n两篇论文都讨论签名中的零值。');
     expect(JSON.stringify(llm.calls[0]!.messages)).toContain('标题2');

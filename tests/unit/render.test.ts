@@ -8,7 +8,9 @@ import { parseQa } from '../../src/render/parse-qa.js';
 import { renderMarkdown, type PostResult } from '../../src/render/post.js';
 import { sanitizeModelMarkdown } from '../../src/render/sanitize.js';
 
-const base = parseAtom(readFileSync(new URL('../../fixtures/arxiv/api-2026-idlist-single-1605.08386.xml', import.meta.url), 'utf8')).papers[0]!;
+const base = parseAtom(
+  readFileSync(new URL('../../fixtures/arxiv/api-2026-idlist-single-1605.08386.xml', import.meta.url), 'utf8'),
+).papers[0]!;
 
 function result(paper: Paper, titleZh: string): PostResult {
   return {
@@ -68,16 +70,34 @@ describe('front matter round trip', () => {
 
   it('carries links, categories, provenance', () => {
     const fm = frontMatterOf(renderMarkdown(result(base, '标题')));
-    expect(fm['links']).toEqual({ arxiv: 'https://arxiv.org/abs/1605.08386v1', pdf: 'https://arxiv.org/pdf/1605.08386v1', papers_cool: 'https://papers.cool/arxiv/1605.08386' });
+    expect(fm['links']).toEqual({
+      arxiv: 'https://arxiv.org/abs/1605.08386v1',
+      pdf: 'https://arxiv.org/pdf/1605.08386v1',
+      papers_cool: 'https://papers.cool/arxiv/1605.08386',
+    });
     expect(fm['categories']).toEqual(['math.CO', 'math.ST']);
     expect(fm['tags']).toEqual(['math.CO', 'math.ST', 'arXiv']);
     expect(fm['date']).toBe('2026-11-22T08:00:00Z');
-    expect(fm['digest']).toEqual({ generator: 'arxiv-digest test', provider: 'openai', model: 'm', source: 'abstract', templates: [{ name: 'post', hash: 'abc123abc123' }] });
+    expect(fm['digest']).toEqual({
+      generator: 'arxiv-digest test',
+      provider: 'openai',
+      model: 'm',
+      source: 'abstract',
+      templates: [{ name: 'post', hash: 'abc123abc123' }],
+    });
   });
 
   it('body order: English title, links, authors, abstract, explainer, Q&A', () => {
     const md = renderMarkdown(result(base, '标题'));
-    const order = ['**Heat-bath random walks with Markov bases**', '- papers.cool: <https://papers.cool/arxiv/1605.08386>', '**作者**：Caprice Stanley', '## 摘要', '## 解读', '## 论文问答', '### 这篇论文试图解决什么问题？'];
+    const order = [
+      '**Heat-bath random walks with Markov bases**',
+      '- papers.cool: <https://papers.cool/arxiv/1605.08386>',
+      '**作者**：Caprice Stanley',
+      '## 摘要',
+      '## 解读',
+      '## 论文问答',
+      '### 这篇论文试图解决什么问题？',
+    ];
     const idx = order.map((s) => md.indexOf(s));
     expect(idx.every((i) => i > 0)).toBe(true);
     expect([...idx].sort((a, b) => a - b)).toEqual(idx);
@@ -86,7 +106,9 @@ describe('front matter round trip', () => {
 
 describe('model output', () => {
   it('takes the H1 as the Chinese title and demotes section headings under 解读', () => {
-    const p = parsePost('\n# 让随机游走更快：一个新界\n\n> 导语第一句。\n> 第二句。\n\n想象一下……\n\n## 为什么重要\n\n因为……\n\n#### 太深\n');
+    const p = parsePost(
+      '\n# 让随机游走更快：一个新界\n\n> 导语第一句。\n> 第二句。\n\n想象一下……\n\n## 为什么重要\n\n因为……\n\n#### 太深\n',
+    );
     expect(p.titleZh).toBe('让随机游走更快：一个新界');
     expect(p.lede).toBe('导语第一句。第二句。');
     expect(p.body).toContain('### 为什么重要');
@@ -106,7 +128,11 @@ describe('model output', () => {
     const text = '### 1. 问题一？\n答一。\n\n### 2. 问题二？\n答二。\n#### 细节\n- 点\n\n### 3、问题三？\n答三。';
     expect(parseQa(text, qs).answers).toEqual(['答一。', '答二。\n#### 细节\n- 点', '答三。']);
     // a question the answer skips is reported missing, the others are kept
-    expect(parseQa('### 1. 问题一？\n答一。\n### 3. 问题三？\n答三。', qs).answers).toEqual(['答一。', undefined, '答三。']);
+    expect(parseQa('### 1. 问题一？\n答一。\n### 3. 问题三？\n答三。', qs).answers).toEqual([
+      '答一。',
+      undefined,
+      '答三。',
+    ]);
   });
 });
 
@@ -114,7 +140,8 @@ describe('figures check', () => {
   it('flags numbers the source does not contain, not list numbering or small counts', async () => {
     const { unverifiedFigures } = await import('../../src/render/fact-check.js');
     const source = 'Accuracy rose from 23.5 to 26.9 on 1,200 tasks; 90% of runs converged.';
-    const out = '### 1. 问题\n准确率从 23.5 提升到 26.9，覆盖 1200 个任务，90% 收敛，速度提升 3 倍，误差降低 37.2%，共 512 个样本。';
+    const out =
+      '### 1. 问题\n准确率从 23.5 提升到 26.9，覆盖 1200 个任务，90% 收敛，速度提升 3 倍，误差降低 37.2%，共 512 个样本。';
     expect(unverifiedFigures(out, source)).toEqual(['37.2%', '512']);
   });
 });

@@ -6,7 +6,9 @@ import { buildMessages } from '../../src/pipeline/messages.js';
 import { parseTemplate, renderString, templateSet } from '../../src/templates/template.js';
 import { tempDir } from '../helpers/cli.js';
 
-const paper = parseAtom(readFileSync(new URL('../../fixtures/arxiv/api-2026-idlist-single-1605.08386.xml', import.meta.url), 'utf8')).papers[0]!;
+const paper = parseAtom(
+  readFileSync(new URL('../../fixtures/arxiv/api-2026-idlist-single-1605.08386.xml', import.meta.url), 'utf8'),
+).papers[0]!;
 
 const tpl = (body: string, fm = 'description: t\nkind: section') => `---\n${fm}\n---\n${body}`;
 
@@ -31,7 +33,9 @@ describe('template parsing', () => {
   });
 
   it('names an unknown variable at load time', () => {
-    expect(() => parseTemplate(tpl('<!-- user -->\n{{title}} {{nonsense}}'), 'x.md', false)).toThrow(/unknown variable \{\{nonsense\}\}/);
+    expect(() => parseTemplate(tpl('<!-- user -->\n{{title}} {{nonsense}}'), 'x.md', false)).toThrow(
+      /unknown variable \{\{nonsense\}\}/,
+    );
   });
 
   it('names a malformed placeholder', () => {
@@ -40,15 +44,21 @@ describe('template parsing', () => {
 
   it('rejects broken front matter, unknown settings and bad values', () => {
     expect(() => parseTemplate('no front matter\n<!-- user -->\nx', 'x.md', false)).toThrow(/front matter/);
-    expect(() => parseTemplate(tpl('<!-- user -->\nx', 'description: [unclosed'), 'x.md', false)).toThrow(/not valid YAML/);
-    expect(() => parseTemplate(tpl('<!-- user -->\nx', 'temprature: 1'), 'x.md', false)).toThrow(/unknown setting "temprature"/);
+    expect(() => parseTemplate(tpl('<!-- user -->\nx', 'description: [unclosed'), 'x.md', false)).toThrow(
+      /not valid YAML/,
+    );
+    expect(() => parseTemplate(tpl('<!-- user -->\nx', 'temprature: 1'), 'x.md', false)).toThrow(
+      /unknown setting "temprature"/,
+    );
     expect(() => parseTemplate(tpl('<!-- user -->\nx', 'temperature: 5'), 'x.md', false)).toThrow(/temperature/);
     expect(() => parseTemplate(tpl('<!-- user -->\nx', 'kind: qa'), 'x.md', false)).toThrow(/questions/);
     expect(() => parseTemplate(tpl('<!-- system -->\nonly system'), 'x.md', false)).toThrow(/<!-- user -->/);
   });
 
   it('a missing value is an error naming the variable', () => {
-    expect(() => renderString('Q: {{questions}}', { questions: undefined }, 'post')).toThrow(/no value for \{\{questions\}\}/);
+    expect(() => renderString('Q: {{questions}}', { questions: undefined }, 'post')).toThrow(
+      /no value for \{\{questions\}\}/,
+    );
   });
 
   it('inserted text is never expanded again', () => {
@@ -83,11 +93,16 @@ describe('--prompts folder', () => {
   it('overrides a built-in by name and adds new kinds', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'post.md'), tpl('<!-- user -->\nMY POST {{title}}', 'description: mine\nkind: post'));
-    writeFileSync(path.join(dir, 'tldr.md'), tpl('<!-- user -->\nTLDR {{abstract}}', 'description: one line\nheading: 一句话总结'));
+    writeFileSync(
+      path.join(dir, 'tldr.md'),
+      tpl('<!-- user -->\nTLDR {{abstract}}', 'description: one line\nheading: 一句话总结'),
+    );
     const set = templateSet(dir);
     const names = (await set.list()).map((t) => `${t.name}:${t.builtin ? 'b' : 'o'}`);
     expect(names).toEqual(expect.arrayContaining(['post:o', 'qa:b', 'tldr:o']));
-    expect(buildMessages(paper, await set.get('post')).messages[0]!.content).toBe('MY POST Heat-bath random walks with Markov bases');
+    expect(buildMessages(paper, await set.get('post')).messages[0]!.content).toBe(
+      'MY POST Heat-bath random walks with Markov bases',
+    );
     await expect(set.get('nope')).rejects.toThrow(/no template named "nope"/);
   });
 
@@ -95,4 +110,3 @@ describe('--prompts folder', () => {
     await expect(templateSet('/nonexistent/prompts').list()).rejects.toThrow(/cannot read the folder/);
   });
 });
-
