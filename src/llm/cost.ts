@@ -1,6 +1,12 @@
 /** Token estimates and a dated price table (USD per million tokens; the config file's `prices` override it). */
-import type { Price } from '../settings/config-file.js';
 import type { Usage } from './llm-client.js';
+
+export interface Price {
+  /** US dollars per million tokens. */
+  input: number;
+  output: number;
+  cachedInput?: number;
+}
 
 /** As of 2026-11 (see the README); the config file can override or add models. */
 export const PRICES: Record<string, Price> = {

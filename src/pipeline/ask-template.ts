@@ -6,14 +6,30 @@
 import type { Paper } from '../arxiv/paper.js';
 import { DigestError } from '../errors.js';
 import type { Figure, PaperText } from '../fulltext/types.js';
-import type { ChatMessage, LlmResult, Usage } from '../llm/llm-client.js';
+import type { Cache } from '../cache/cache.js';
+import type { ChatMessage, Llm, LlmResult, Usage } from '../llm/llm-client.js';
 import type { SinkPart } from '../output/ordered-sink.js';
 import { cleanTitle, parsePost } from '../render/parse-output.js';
 import { cleanSingleAnswer, parseQa, type QaPair } from '../render/parse-qa.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
-import type { ComposeDeps } from './compose-post.js';
 import { buildMessages, qaMode, type Built } from './messages.js';
+
+/** What asking needs: the model, the run's shared limit and stop, the cache of raw answers. */
+export interface AskDeps {
+  llm: Llm;
+  /** Shared limit on LLM calls in flight. */
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  signal: AbortSignal;
+  /** Set when a fatal error stops the run: calls not yet started are skipped. */
+  stopped: () => string | undefined;
+  /** Called as soon as a call fails in a way that makes every other call pointless. */
+  stop: (err: DigestError) => void;
+  onStage?: (stage: string) => void;
+  cache: Cache;
+  contextTokens: number;
+  verbose: (msg: string) => void;
+}
 
 /** A template's answer as the post is assembled from it (and as it is cached). */
 export interface Answer {
@@ -42,7 +58,7 @@ export class TemplateAsker {
 
   constructor(
     private readonly paper: Paper,
-    private readonly deps: ComposeDeps,
+    private readonly deps: AskDeps,
   ) {
     this.key = `${paper.id}v${paper.version}`;
   }

@@ -1,34 +1,22 @@
 /** One paper through its templates: the answers (from the cache or the model, with follow-ups) assembled into a post. */
 import type { Paper } from '../arxiv/paper.js';
-import type { Cache } from '../cache/cache.js';
 import { DigestError } from '../errors.js';
 import { abstractOnly } from '../fulltext/get-text.js';
 import type { Figure, PaperText } from '../fulltext/types.js';
-import type { Llm, LlmFacts, Usage } from '../llm/llm-client.js';
+import type { LlmFacts, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
 import { unverifiedFigures } from '../render/fact-check.js';
 import { parsePost } from '../render/parse-output.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
-import { TemplateAsker, type Answer } from './ask-template.js';
+import { TemplateAsker, type Answer, type AskDeps } from './ask-template.js';
 import { keyFigure, qaMode } from './messages.js';
 import type { TextAccess } from './paper-text.js';
 
-export interface ComposeDeps extends TextAccess {
-  llm: Llm;
-  /** Shared limit on LLM calls in flight. */
-  limit: <T>(fn: () => Promise<T>) => Promise<T>;
-  signal: AbortSignal;
-  /** Set when a fatal error stops the run: calls not yet started are skipped. */
-  stopped: () => string | undefined;
-  /** Called as soon as a call fails in a way that makes every other call pointless. */
-  stop: (err: DigestError) => void;
-  onStage?: (stage: string) => void;
-  cache: Cache;
+export interface ComposeDeps extends AskDeps, TextAccess {
   generator: string;
   now: Date;
-  verbose: (msg: string) => void;
 }
 
 /** What is cached per paper and template: the answer, and the figure the post was written with. */

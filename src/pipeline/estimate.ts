@@ -2,8 +2,7 @@
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 import type { PaperText } from '../fulltext/types.js';
-import { costOf, estimateTokens, formatCost } from '../llm/cost.js';
-import type { Price } from '../settings/config-file.js';
+import { costOf, estimateTokens, formatCost, type Price } from '../llm/cost.js';
 import type { LlmFacts } from '../llm/llm-client.js';
 import type { Template } from '../templates/template.js';
 import { llmCacheKey } from './compose-post.js';

@@ -2,13 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configError } from '../errors.js';
-
-export interface Price {
-  /** US dollars per million tokens. */
-  input: number;
-  output: number;
-  cachedInput?: number;
-}
+import type { Price } from '../llm/cost.js';
 
 export interface FileConfig {
   categories?: string[];

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import type { ArxivClientOptions } from '../arxiv/arxiv-client.js';
-import type { FileConfig, Price } from './config-file.js';
+import type { Price } from '../llm/cost.js';
+import type { FileConfig } from './config-file.js';
 import { isValidDate } from '../arxiv/schedule.js';
 import { usageError } from '../errors.js';
 import type { LlmClientOptions } from '../llm/llm-client.js';
