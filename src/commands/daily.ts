@@ -19,7 +19,7 @@ import { createProgress } from '../ui/progress.js';
 export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promise<number> {
   const o = await loadDailyOptions(flags, args, io.env);
   const ctx = await createContext(o, io);
-  const overviewTpl = await overviewTemplate(o.promptsDir);
+  const overviewTpl = await overviewTemplate(o.templateDir);
   const { logger, arxiv, cache, text, templates } = ctx;
 
   const listingOpts = { ...o, rssUrl: o.arxiv.rssUrl, arxiv, cache, logger };

@@ -10,7 +10,7 @@ export async function runPrompts(
   out: (s: string) => void,
 ): Promise<number> {
   // the same resolver as fetch and daily: --prompts > DIGEST_PROMPTS_DIR > the config file's "prompts"
-  const set = templateSet((await loadSettings(flags, env)).promptsDir);
+  const set = templateSet((await loadSettings(flags, env)).templateDir);
   if (name) {
     const t = await set.get(name);
     out(`# ${t.name} (${t.builtin ? 'built-in' : 'override'}: ${t.file}, hash ${t.hash})\n`);

@@ -53,8 +53,8 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
 }
 
 async function loadTemplates(settings: Settings): Promise<Template[]> {
-  const set = templateSet(settings.promptsDir);
-  const list = await Promise.all(settings.kinds.map((k) => set.get(k)));
+  const set = templateSet(settings.templateDir);
+  const list = await Promise.all(settings.templateNames.map((k) => set.get(k)));
   const overview = list.find((t) => t.kind === 'overview');
   if (overview)
     throw new DigestError(

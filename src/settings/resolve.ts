@@ -59,8 +59,10 @@ export interface Settings {
   arxiv: ArxivSettings;
   llm: LlmSettings;
   concurrency: number;
-  kinds: string[];
-  promptsDir: string | undefined;
+  /** The per-paper templates to run, by name (--kind, DIGEST_KINDS, "kinds"). */
+  templateNames: string[];
+  /** The user's template folder (--prompts, DIGEST_PROMPTS_DIR, "prompts"): its files win over the built-ins by name. */
+  templateDir: string | undefined;
   cacheDir: string | undefined;
   prices: Record<string, Price>;
   now: Date;
@@ -301,8 +303,8 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
       fallback: 4,
       parse: intParser(1, 64),
     }),
-    kinds,
-    promptsDir: r.pick<string | undefined>('prompts', {
+    templateNames: kinds,
+    templateDir: r.pick<string | undefined>('prompts', {
       flag: flags.prompts,
       envName: 'DIGEST_PROMPTS_DIR',
       file: f.prompts,

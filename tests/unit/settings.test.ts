@@ -104,7 +104,7 @@ const CASES: Case[] = [
     env: ['DIGEST_KINDS', 'qa'],
     file: { kinds: ['mine'] },
     want: { flag: ['post'], env: ['qa'], config: ['mine'], fallback: ['post', 'qa'] },
-    read: (s) => s.kinds,
+    read: (s) => s.templateNames,
   },
   {
     name: 'prompts',
@@ -113,7 +113,7 @@ const CASES: Case[] = [
     env: ['DIGEST_PROMPTS_DIR', '/p/env'],
     file: { prompts: '/p/file' },
     want: { flag: '/p/flag', env: '/p/env', config: '/p/file', fallback: undefined },
-    read: (s) => s.promptsDir,
+    read: (s) => s.templateDir,
   },
   {
     name: 'stream',
