@@ -5,7 +5,7 @@ import type { DigestEntry } from '../render/digest-page.js';
 import { createContext, type Io } from '../pipeline/context.js';
 import { listFromApi, listFromFeed } from '../pipeline/day-listing.js';
 import { writeDayPage } from '../pipeline/day-page.js';
-import { writePostFile } from '../pipeline/deliver.js';
+import { postFilesOf, writePostFile } from '../pipeline/deliver.js';
 import { entriesInFolder } from '../pipeline/digest-entries.js';
 import { printPlan } from '../pipeline/estimate.js';
 import { overviewTemplate } from '../pipeline/overview.js';
@@ -46,24 +46,11 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   const llm = ctx.llm;
 
   // posts already in the folder are kept; their front matter feeds the digest page
-  const existing = new Map<number, DigestEntry>();
-  if (o.output) {
-    await ensureDir(o.output);
-    if (!o.force) for (const [i, e] of await entriesInFolder(papers, o.output)) existing.set(i, e);
-  }
-  const skip = new Map<number, string>();
-  for (const i of existing.keys()) skip.set(i, 'post already in the folder (use --force to rewrite)');
+  if (o.output) await ensureDir(o.output);
+  const existing = o.output && !o.force ? await entriesInFolder(papers, o.output) : new Map<number, DigestEntry>();
+  const skip = new Map([...existing.keys()].map((i) => [i, 'post already in the folder (use --force to rewrite)']));
   if (o.maxCost !== undefined)
-    await applyCostCap(papers, skip, {
-      maxCost: o.maxCost,
-      price,
-      model: o.llm.model,
-      templates,
-      cache,
-      llm: llm.facts,
-      text,
-      logger,
-    });
+    await applyCostCap(papers, skip, { ...ctx, llm: llm.facts, maxCost: o.maxCost, price, model: o.llm.model });
 
   const started = Date.now();
   const progress = await createProgress({
@@ -73,17 +60,7 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     stats: () =>
       `${Math.round((Date.now() - started) / 1000)} s · tokens ${llm.usage.promptTokens}/${llm.usage.completionTokens}`,
   });
-  const files = o.output
-    ? {
-        dir: o.output,
-        json: false,
-        force: o.force,
-        downloadFigures: o.downloadFigures,
-        arxiv,
-        maxBytes: o.fulltext.maxBytes,
-        logger,
-      }
-    : undefined;
+  const files = postFilesOf(o, ctx);
   const outcomes = await runPapers({
     ...ctx,
     llm,

@@ -4,7 +4,7 @@ import type { Paper } from '../arxiv/paper.js';
 import { ensureDir } from '../output/write-file.js';
 import { OrderedSink } from '../output/ordered-sink.js';
 import { createContext, type Io } from '../pipeline/context.js';
-import { notWrittenYet, writePostFile } from '../pipeline/deliver.js';
+import { notWrittenYet, postFilesOf, writePostFile } from '../pipeline/deliver.js';
 import { fetchPapersCached } from '../pipeline/metadata.js';
 import { readIds } from '../pipeline/read-ids.js';
 import { summaryLine } from '../pipeline/report.js';
@@ -55,17 +55,7 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   if (live)
     logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
   const sink = new OrderedSink(io.stdout, papers.length);
-  const files = o.output
-    ? {
-        dir: o.output,
-        json: o.json,
-        force: o.force,
-        downloadFigures: o.downloadFigures,
-        arxiv: ctx.arxiv,
-        maxBytes: o.fulltext.maxBytes,
-        logger,
-      }
-    : undefined;
+  const files = postFilesOf(o, ctx, o.json);
   const outcomes = await runPapers({
     ...ctx,
     llm,

@@ -18,6 +18,25 @@ export interface PostFiles {
   logger: Logger;
 }
 
+/** The post files of a run with -o (undefined without: posts go to stdout, or only onto the digest page). */
+export function postFilesOf(
+  o: { output: string | undefined; force: boolean; downloadFigures: boolean; fulltext: { maxBytes: number } },
+  ctx: { arxiv: ArxivClient; logger: Logger },
+  json = false,
+): PostFiles | undefined {
+  if (!o.output) return undefined;
+  const { force, downloadFigures } = o;
+  return {
+    dir: o.output,
+    json,
+    force,
+    downloadFigures,
+    arxiv: ctx.arxiv,
+    maxBytes: o.fulltext.maxBytes,
+    logger: ctx.logger,
+  };
+}
+
 export const postFile = (o: Pick<PostFiles, 'dir' | 'json'>, id: string) =>
   outputPath(o.dir, id, o.json ? 'json' : 'md');
 
