@@ -79,6 +79,11 @@ function withCommonOptions(cmd: Command): Command {
     )
     .option('--ar5iv-url <url>', 'ar5iv renderings (env DIGEST_AR5IV_URL; default https://ar5iv.labs.arxiv.org/html)')
     .option('--arxiv-pdf-url <url>', 'arXiv PDFs (env DIGEST_ARXIV_PDF_URL; default https://arxiv.org/pdf)')
+    .option(
+      '--site <engine>',
+      'with -o: files for a blog engine: plain, hugo, hexo or jekyll (env DIGEST_SITE; default plain)',
+    )
+    .option('--slug <style>', 'post file names for a blog engine: id or words (env DIGEST_SLUG; default id)')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
     .option('-q, --quiet', 'only errors on stderr');

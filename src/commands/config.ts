@@ -49,6 +49,8 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['output', s.output ?? '(stdout)', src('output')],
     ['max_cost', s.maxCost !== undefined ? `$${s.maxCost}` : '(none)', src('max_cost')],
     ['download_figures', String(s.downloadFigures), src('download_figures')],
+    ['site', s.site, src('site', 'DIGEST_SITE')],
+    ['slug', s.slugStyle, src('slug', 'DIGEST_SLUG')],
   ];
   const f = s.file;
   for (const k of ['match', 'exclude', 'authors', 'includeCross', 'includeReplaced', 'limit'] as const) {

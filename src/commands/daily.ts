@@ -46,8 +46,9 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   const llm = ctx.llm;
 
   // posts already in the folder are kept; their front matter feeds the digest page
-  if (o.output) await ensureDir(o.output);
-  const existing = o.output && !o.force ? await entriesInFolder(papers, o.output) : new Map<number, DigestEntry>();
+  const files = postFilesOf(o, ctx, date);
+  if (files) await ensureDir(files.folder.dir);
+  const existing = files && !o.force ? await entriesInFolder(papers, files.folder) : new Map<number, DigestEntry>();
   const skip = new Map([...existing.keys()].map((i) => [i, 'post already in the folder (use --force to rewrite)']));
   if (o.maxCost !== undefined)
     await applyCostCap(papers, skip, { ...ctx, llm: llm.facts, maxCost: o.maxCost, price, model: o.llm.model });
@@ -60,7 +61,6 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     stats: () =>
       `${Math.round((Date.now() - started) / 1000)} s · tokens ${llm.usage.promptTokens}/${llm.usage.completionTokens}`,
   });
-  const files = postFilesOf(o, ctx);
   const outcomes = await runPapers({
     ...ctx,
     llm,
@@ -78,7 +78,8 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     categories: o.categories,
     outcomes,
     existing,
-    output: o.output,
+    folder: files?.folder,
+    site: o.site,
     overviewTpl,
     provider: o.llm.preset.name,
     stdout: io.stdout,

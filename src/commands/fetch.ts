@@ -23,10 +23,12 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const { logger } = ctx;
   if (flags.downloadFigures && !o.output) logger.warn('--download-figures needs -o; figures are linked instead');
 
+  // Jekyll's file names start with a date: the day of the run for fetch
+  const files = postFilesOf(o, ctx, o.now.toISOString().slice(0, 10), o.json);
   let todo: ArxivRef[] = refs;
-  if (o.output && !o.dryRun) {
-    await ensureDir(o.output);
-    todo = notWrittenYet(refs, { dir: o.output, json: o.json, force: o.force, logger });
+  if (files && !o.dryRun) {
+    await ensureDir(files.folder.dir);
+    todo = notWrittenYet(refs, files);
     if (todo.length === 0) return 0;
   }
 
@@ -55,7 +57,6 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   if (live)
     logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
   const sink = new OrderedSink(io.stdout, papers.length);
-  const files = postFilesOf(o, ctx, o.json);
   const outcomes = await runPapers({
     ...ctx,
     llm,

@@ -1,9 +1,12 @@
 /** The end of digest daily: the page's entries, its overview, and the page itself (the folder's index, always rebuilt). */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Cache } from '../cache/cache.js';
 import type { Llm } from '../llm/llm-client.js';
-import { outputPath, writeAtomic } from '../output/write-file.js';
+import type { PostFolder } from '../output/post-folder.js';
+import { writeAtomic } from '../output/write-file.js';
 import { digestFileName, renderDigestPage, type DigestEntry } from '../render/digest-page.js';
+import type { SiteName } from '../render/site.js';
 import type { Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
 import { redact } from '../ui/redact.js';
@@ -19,7 +22,8 @@ export interface DayPage {
   /** Posts kept from an earlier run, by paper index. */
   existing: Map<number, DigestEntry>;
   /** The posts' folder; undefined = the page goes to stdout and links arXiv. */
-  output: string | undefined;
+  folder: PostFolder | undefined;
+  site: SiteName;
   templates: Template[];
   overviewTpl: Template;
   llm: Llm;
@@ -36,14 +40,22 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
   const entries: DigestEntry[] = [];
   o.outcomes.forEach((x, i) => {
     const e = x.status === 'done' ? entryFromResult(x.result) : o.existing.get(i);
-    if (e)
-      entries.push({
-        ...e,
-        link: o.output
-          ? `./${path.basename(outputPath(o.output, e.id, 'md'))}`
-          : `https://arxiv.org/abs/${e.id}v${e.version}`,
-      });
+    if (!e) return;
+    const file = o.folder?.existing(e.id);
+    entries.push(
+      file
+        ? { ...e, link: `./${path.basename(file)}`, file: path.basename(file) }
+        : { ...e, link: `https://arxiv.org/abs/${e.id}v${e.version}` },
+    );
   });
+  const file = o.folder && path.join(path.resolve(o.folder.dir), digestFileName(o.date, o.categories));
+  if (entries.length === 0) {
+    // a page of no papers would replace the folder's index with nothing
+    o.logger.info(
+      `no post written or kept: no digest page${file && existsSync(file) ? ` (${file} is left as it was)` : ''}`,
+    );
+    return true;
+  }
 
   let overviewOk = true;
   let overview: string | undefined;
@@ -75,9 +87,9 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
     provider: o.provider,
     model: o.llm.facts.model,
     templates: [...o.templates, o.overviewTpl].map((t) => ({ name: t.name, hash: t.hash })),
+    site: o.site,
   });
-  if (o.output) {
-    const file = path.join(path.resolve(o.output), digestFileName(o.date, o.categories));
+  if (file) {
     await writeAtomic(file, page, true);
     o.stdout(`${file}\n`);
   } else {

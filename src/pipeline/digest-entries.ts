@@ -1,9 +1,8 @@
 /** A paper's line on the digest page: from the post just written, or from the post already in the folder. */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { Paper } from '../arxiv/paper.js';
-import { outputPath } from '../output/write-file.js';
+import type { PostFolder } from '../output/post-folder.js';
 import type { DigestEntry } from '../render/digest-page.js';
 import type { PostResult } from '../render/post.js';
 
@@ -41,11 +40,11 @@ export async function entryFromFile(file: string, p: Paper): Promise<DigestEntry
 }
 
 /** Posts already in the folder (kept unless --force): index of the paper → its entry from the file's front matter. */
-export async function entriesInFolder(papers: Paper[], dir: string): Promise<Map<number, DigestEntry>> {
+export async function entriesInFolder(papers: Paper[], folder: PostFolder): Promise<Map<number, DigestEntry>> {
   const found = new Map<number, DigestEntry>();
   for (const [i, p] of papers.entries()) {
-    const file = outputPath(dir, p.id, 'md');
-    if (!existsSync(file)) continue;
+    const file = folder.existing(p.id);
+    if (!file) continue;
     const entry = await entryFromFile(file, p);
     if (entry) found.set(i, entry);
   }

@@ -1,6 +1,7 @@
 /** The day's digest page: front matter, 今日综述, then one entry per paper (listing style). */
 import { stringify } from 'yaml';
 import { redact } from '../ui/redact.js';
+import { pageFrontMatter, postLink, protectMarkdown, type SiteName } from './site.js';
 
 export interface DigestEntry {
   id: string;
@@ -10,8 +11,10 @@ export interface DigestEntry {
   authors: string[];
   summary: string;
   tags: string[];
-  /** Relative link to the paper's post, when posts are written next to the page. */
+  /** Where the title links: the post next to the page (`./file.md`) or arXiv. */
   link: string;
+  /** The post's file name, when posts are written next to the page (a blog engine links it its own way). */
+  file?: string;
 }
 
 export interface DigestPage {
@@ -25,6 +28,8 @@ export interface DigestPage {
   provider: string;
   model: string;
   templates: Array<{ name: string; hash: string }>;
+  /** The blog engine the page is for (default plain). */
+  site?: SiteName;
 }
 
 export function digestFileName(date: string, categories: string[]): string {
@@ -41,6 +46,15 @@ export function renderDigestPage(d: DigestPage): string {
     papers: d.entries.map((e) => e.id),
     digest: { generator: d.generator, provider: d.provider, model: d.model, templates: d.templates },
   };
+  const site = d.site ?? 'plain';
+  // links in the engine's syntax go in after the text is made safe for the engine (they use {{ or {%)
+  const links: string[] = [];
+  const titleLink = (e: DigestEntry) => {
+    const text = e.titleZh || e.titleEn;
+    if (site === 'plain' || !e.file) return `[${escapeBrackets(text)}](${e.link})`;
+    links.push(postLink(site, text, e.file));
+    return `\u0000${links.length - 1}\u0000`;
+  };
   const parts: string[] = [];
   parts.push(`共 ${d.entries.length} 篇论文（${d.categories.join(', ')}，${d.date} 公布）。`, '');
   if (d.overview) parts.push(`## ${d.overviewHeading}`, '', d.overview, '');
@@ -49,7 +63,7 @@ export function renderDigestPage(d: DigestPage): string {
     const names =
       e.authors.length > 40 ? `${e.authors.slice(0, 40).join(' ; ')} 等 ${e.authors.length} 人` : e.authors.join(' ; ');
     parts.push(
-      `### [${i + 1}] [${escapeBrackets(e.titleZh || e.titleEn)}](${e.link})`,
+      `### [${i + 1}] ${titleLink(e)}`,
       '',
       `**${e.titleEn}**`,
       '',
@@ -63,7 +77,12 @@ export function renderDigestPage(d: DigestPage): string {
       '',
     );
   });
-  return redact(`---\n${stringify(fm, { lineWidth: 0 }).trimEnd()}\n---\n\n${parts.join('\n').trimEnd()}\n`);
+  const body = protectMarkdown(site, parts.join('\n').trimEnd(), { liquid: site === 'jekyll' }).replace(
+    /\u0000(\d+)\u0000/g,
+    (_, n: string) => links[Number(n)]!,
+  );
+  const front = stringify(pageFrontMatter(site, fm), { lineWidth: 0 }).trimEnd();
+  return redact(`---\n${front}\n---\n\n${body}\n`);
 }
 
 function escapeBrackets(s: string): string {

@@ -4,6 +4,7 @@ import { paperLinks, type Paper } from '../arxiv/paper.js';
 import type { TextSource } from '../fulltext/types.js';
 import type { Usage } from '../llm/llm-client.js';
 import { redact } from '../ui/redact.js';
+import { protectMarkdown, siteFrontMatter, type SiteName } from './site.js';
 import type { QaPair } from './parse-qa.js';
 import { neutraliseLinks } from './sanitize.js';
 
@@ -122,9 +123,13 @@ export function bodyMarkdown(r: PostResult): string {
   );
 }
 
-export function renderMarkdown(r: PostResult): string {
-  const fm = stringify(frontMatter(r), { lineWidth: 0 }).trimEnd();
-  return redact(`---\n${fm}\n---\n\n${bodyMarkdown(r)}`);
+/** The post as a Markdown file; for a blog engine (`site`), in its conventions, with its slug. */
+export function renderMarkdown(
+  r: PostResult,
+  site: { site: SiteName; slug: string } = { site: 'plain', slug: '' },
+): string {
+  const fm = stringify(siteFrontMatter(site.site, frontMatter(r), site.slug), { lineWidth: 0 }).trimEnd();
+  return redact(`---\n${fm}\n---\n\n${protectMarkdown(site.site, bodyMarkdown(r))}`);
 }
 
 export function renderJson(r: PostResult): string {

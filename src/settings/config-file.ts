@@ -30,6 +30,10 @@ export interface FileConfig {
   /** The model's context window: a number, or per model name ("default" for the rest). */
   contextTokens?: number | Record<string, number>;
   downloadFigures?: boolean;
+  /** The blog engine the files are for: plain, hugo, hexo or jekyll. */
+  site?: string;
+  /** How post files are named for a blog engine: id, or words (the id and a few words of the title). */
+  slug?: string;
 }
 
 type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context';
@@ -58,6 +62,8 @@ const SCHEMA: Record<keyof FileConfig, Kind> = {
   source: 'source',
   contextTokens: 'context',
   downloadFigures: 'boolean',
+  site: 'string',
+  slug: 'string',
 };
 
 export const CONFIG_FILE_NAME = 'digest.config.json';

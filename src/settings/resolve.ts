@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ArxivClientOptions } from '../arxiv/arxiv-client.js';
 import type { Price } from '../llm/cost.js';
+import { SITE_NAMES, SLUG_STYLES, type SiteName, type SlugStyle } from '../render/site.js';
 import type { FileConfig } from './config-file.js';
 import { isValidDate } from '../arxiv/schedule.js';
 import { usageError } from '../errors.js';
@@ -381,6 +382,8 @@ export interface FetchFlags extends CommonFlags {
   json?: boolean;
   dryRun?: boolean;
   downloadFigures?: boolean;
+  site?: string;
+  slug?: string;
 }
 
 /** `digest daily`'s own flags, as commander hands them over. */
@@ -397,6 +400,8 @@ export interface DailyFlags extends CommonFlags {
   dryRun?: boolean;
   maxCost?: string;
   downloadFigures?: boolean;
+  site?: string;
+  slug?: string;
 }
 
 /** What one output run needs besides the shared settings. */
@@ -406,6 +411,9 @@ interface RunOutput {
   force: boolean;
   dryRun: boolean;
   downloadFigures: boolean;
+  /** The blog engine the files are for (file names, front matter, links, Markdown it renders as written). */
+  site: SiteName;
+  slugStyle: SlugStyle;
   verbose: boolean;
   quiet: boolean;
 }
@@ -463,8 +471,32 @@ function runOutput(flags: FetchFlags | DailyFlags, r: Resolver, fileOutput: stri
       fallback: false,
       parse: boolean,
     }),
+    site: r.pick('site', {
+      flag: flags.site,
+      envName: 'DIGEST_SITE',
+      file: r.file.site === undefined ? undefined : oneOf('site', SITE_NAMES)(r.file.site, `${r.configFile}: site`),
+      fallback: 'plain',
+      parse: oneOf('site', SITE_NAMES),
+    }),
+    slugStyle: r.pick('slug', {
+      flag: flags.slug,
+      envName: 'DIGEST_SLUG',
+      file: r.file.slug === undefined ? undefined : oneOf('slug', SLUG_STYLES)(r.file.slug, `${r.configFile}: slug`),
+      fallback: 'id',
+      parse: oneOf('slug', SLUG_STYLES),
+    }),
     verbose: flags.verbose === true,
     quiet: flags.quiet === true,
+  };
+}
+
+/** A parser that accepts one of a few names, and says which when it does not. */
+function oneOf<T extends string>(what: string, names: readonly T[]) {
+  return (raw: string, label: string): T => {
+    const v = raw.trim().toLowerCase();
+    if (!(names as readonly string[]).includes(v))
+      throw usageError(`${label}: unknown ${what} (accepted: ${names.join(', ')})`);
+    return v as T;
   };
 }
 

@@ -1,0 +1,66 @@
+/**
+ * The folder the posts go to, as a blog engine names its files: which file already holds a paper's post
+ * (whatever day or slug it was written with), and where a new one goes. The folder is listed once.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileStem } from '../arxiv/arxiv-id.js';
+import { postFileName, slugOf, type SiteName, type SlugStyle } from '../render/site.js';
+import { outputPath } from './write-file.js';
+
+export class PostFolder {
+  private names: Set<string> | undefined;
+
+  constructor(
+    readonly dir: string,
+    readonly site: SiteName,
+    readonly slugStyle: SlugStyle,
+    /** YYYY-MM-DD: the announcement (daily) or the run's day (fetch); Jekyll's file names start with it. */
+    readonly date: string,
+    readonly ext: 'md' | 'json' = 'md',
+  ) {}
+
+  private list(): Set<string> {
+    if (!this.names) {
+      try {
+        this.names = new Set(readdirSync(this.dir));
+      } catch {
+        this.names = new Set();
+      }
+    }
+    return this.names;
+  }
+
+  private get named(): boolean {
+    return this.site !== 'plain' && this.ext === 'md';
+  }
+
+  /** The file that already holds this paper's post, if there is one. */
+  existing(id: string): string | undefined {
+    if (!this.named) {
+      const file = outputPath(this.dir, id, this.ext);
+      return this.list().has(path.basename(file)) ? file : undefined;
+    }
+    const base = id.replace(/[/.]/g, '-');
+    const re = new RegExp(`^${this.site === 'jekyll' ? '\\d{4}-\\d{2}-\\d{2}-' : ''}${base}(-[a-z0-9-]+)?\\.md$`);
+    for (const n of this.list()) if (re.test(n)) return outputPath(this.dir, n.slice(0, -3), 'md');
+    return undefined;
+  }
+
+  /** Where this paper's post goes (its existing file, so a re-run never renames it), and its slug. */
+  fileFor(paper: { id: string; title: string }): { file: string; slug: string } {
+    const found = this.existing(paper.id);
+    if (!this.named) return { file: found ?? outputPath(this.dir, paper.id, this.ext), slug: fileStem(paper.id) };
+    if (found) {
+      const name = path.basename(found, '.md');
+      return { file: found, slug: this.site === 'jekyll' ? name.slice(11) : name };
+    }
+    const slug = slugOf(paper, this.slugStyle);
+    return { file: outputPath(this.dir, postFileName(this.site, paper, slug, this.date).slice(0, -3), 'md'), slug };
+  }
+
+  /** Records a file written by this run. */
+  added(file: string): void {
+    this.list().add(path.basename(file));
+  }
+}
