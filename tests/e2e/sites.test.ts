@@ -1,0 +1,231 @@
+/**
+ * `digest daily --site <engine>` into a real Hugo, Jekyll and Hexo site, built by the real engine:
+ * every post gets its page, every link of the digest page reaches a post's page, the formulas reach the
+ * HTML as written (no lost backslash, no <em> inside math), dollar amounts stay text, Chinese is intact.
+ * Hugo and Jekyll come from Debian's packages (`apt-get install hugo jekyll`; .ci/run installs them),
+ * Hexo from this project's devDependencies.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
+import { ROOT } from '../fakes/root.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { useServers } from '../helpers/servers.js';
+
+const s = useServers();
+const SITES = path.join(ROOT, 'fixtures/sites');
+const TUE_MORNING = String(Date.parse('2026-11-17T15:00:00Z') / 1000);
+
+interface Fixture {
+  id: string;
+  categories: string[];
+  authors: string[];
+  title: string;
+  summary: string;
+}
+const PAPERS = readFileSync(path.join(SITES, 'papers.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Fixture);
+
+function serveDay(): void {
+  const items: FeedItem[] = PAPERS.map((p) => ({
+    id: p.id,
+    version: 1,
+    title: p.title,
+    abstract: p.summary,
+    announceType: 'new',
+    categories: p.categories,
+    authors: p.authors,
+  }));
+  s.arxiv.rss = (cats) => rssFeed(cats, 'Tue, 17 Nov 2026 00:00:00 -0500', items);
+  s.arxiv.add(
+    ...PAPERS.map((p) => syntheticEntry(p.id, p.title, p.summary, { categories: p.categories, authors: p.authors })),
+  );
+}
+
+const ENGINES = {
+  hugo: {
+    posts: 'content/posts',
+    build: (dir: string) => spawnSync('hugo', ['--source', dir, '--destination', 'public'], { encoding: 'utf8' }),
+    out: 'public',
+  },
+  jekyll: {
+    posts: '_posts',
+    build: (dir: string) =>
+      spawnSync('jekyll', ['build', '--source', dir, '--destination', path.join(dir, '_site')], { encoding: 'utf8' }),
+    out: '_site',
+  },
+  hexo: {
+    posts: 'source/_posts',
+    build: (dir: string) => {
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+      const hexo = path.join(ROOT, 'node_modules/hexo/bin/hexo');
+      return spawnSync(process.execPath, [hexo, 'generate', '--cwd', dir], { encoding: 'utf8', cwd: dir });
+    },
+    out: 'public',
+  },
+} as const;
+type Engine = keyof typeof ENGINES;
+
+function htmlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => f.endsWith('.html') && statSync(f).isFile());
+}
+const text = (html: string, cls: string) =>
+  new RegExp(`<(\\w+) class="${cls}">([\\s\\S]*?)</\\1>`).exec(html)?.[2]?.trim();
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/** The page's math as the engine left it for MathJax: `$…$` (Hugo, Hexo) or kramdown's `\(…\)` (Jekyll). */
+function mathOf(engine: Engine, html: string): string[] {
+  const re = engine === 'jekyll' ? /\\\(([\s\S]*?)\\\)/g : /\$([^$]+)\$/g;
+  return [...decode(html).matchAll(re)].map((m) => m[1]!);
+}
+
+function hasEngine(engine: Engine): boolean {
+  if (engine === 'hexo') return true;
+  try {
+    execFileSync(engine, engine === 'hugo' ? ['version'] : ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.each(Object.keys(ENGINES) as Engine[])('digest daily --site %s, built by the real engine', (engine) => {
+  it('every post has its page, every digest link reaches one, formulas and Chinese intact', async () => {
+    expect(hasEngine(engine), `${engine} is not installed: apt-get install hugo jekyll (see README, Development)`).toBe(
+      true,
+    );
+    serveDay();
+    const e = ENGINES[engine];
+    const site = tempDir(`digest-${engine}-`);
+    cpSync(path.join(SITES, engine), site, { recursive: true });
+    const posts = path.join(site, e.posts);
+    const r = await runCli(
+      ['daily', 'cs.CL', '--site', engine, '-o', posts],
+      s.env({ DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), SOURCE_DATE_EPOCH: TUE_MORNING }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const written = readdirSync(posts).filter((f) => f.endsWith('.md'));
+    expect(written).toHaveLength(PAPERS.length + 1);
+    if (engine === 'jekyll') expect(written.every((f) => /^\d{4}-\d{2}-\d{2}-/.test(f))).toBe(true);
+
+    const built = e.build(site);
+    expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+    expect(`${built.stdout}\n${built.stderr}`).not.toMatch(/\b(ERROR|WARN(ING)?)\b/);
+    const pages = new Map(htmlFiles(path.join(site, e.out)).map((f) => [f, readFileSync(f, 'utf8')] as const));
+    const byTitle = new Map([...pages].map(([f, html]) => [decode(text(html, 'title') ?? ''), { f, html }]));
+
+    // every post: its page, with title, date, tags and categories from the front matter
+    for (const file of written) {
+      const fm = parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(readFileSync(path.join(posts, file), 'utf8'))![1]!) as Record<
+        string,
+        unknown
+      >;
+      const page = byTitle.get(String(fm['title']));
+      expect(page, `no page titled ${String(fm['title'])} for ${file}`).toBeDefined();
+      expect(text(page!.html, 'date')).toMatch(/^2026-11-1\d$/);
+      if (!fm['arxiv_id']) continue;
+      expect(page!.html).toMatch(/[\u4e00-\u9fff]{4}/);
+      expect(text(page!.html, 'tags')).toContain('arXiv');
+      const cats = [...(text(page!.html, 'categories') ?? '').matchAll(/<li>([^<]*)/g)].map((m) => m[1]);
+      const paper = PAPERS.find((p) => p.id === fm['arxiv_id'])!;
+      expect(cats.sort()).toEqual([...paper.categories].sort()); // parallel, not nested
+      for (const m of mathOf(engine, page!.html)) expect(m).not.toMatch(/<\/?em>/);
+      expect(text(page!.html, 'summary')?.length).toBeGreaterThan(10);
+    }
+
+    // the digest page links every post's page
+    const digest = [...pages.values()].find((h) => /arXiv 每日速递/.test(text(h, 'title') ?? ''));
+    expect(digest, 'no digest page').toBeDefined();
+    // (Hexo puts an anchor of its own before the heading's text)
+    const hrefs = [...digest!.matchAll(/<h3[^>]*>(?:<a [^>]*><\/a>)?\[\d+\] <a href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(hrefs).toHaveLength(PAPERS.length);
+    const outDir = path.join(site, e.out);
+    for (const href of hrefs) {
+      const local = new URL(href, 'http://example.org/').pathname;
+      const target = local.endsWith('/') ? path.join(outDir, local, 'index.html') : path.join(outDir, local);
+      expect(pages.has(target), `digest link ${href} reaches no page`).toBe(true);
+    }
+
+    // formulas as written, for MathJax; money is not math
+    const post = (id: string) => [...byTitle.values()].find((p) => p.html.includes(`arxiv.org/abs/${id}`))!.html;
+    const divergence = mathOf(engine, post('2611.20001'));
+    expect(divergence).toEqual(expect.arrayContaining(['D(p\\,\\|\\,q)', '-46.82\\%', 'a*b*c']));
+    expect(
+      divergence.some((m) => /^\\Re\\\{.+\\\} > 0$/.test(m)),
+      divergence.join(' | '),
+    ).toBe(true);
+    const subsets = post('2611.20002');
+    expect(mathOf(engine, subsets)).toEqual(expect.arrayContaining(['{{n}\\choose{k}}', '1/{{n}\\choose{k}}']));
+    const money = decode(subsets);
+    expect(money).toContain(engine === 'jekyll' ? 'from $35,000 to $12,500' : 'from \\$35,000 to \\$12,500');
+    expect(mathOf(engine, post('2605.17379')).some((m) => m.includes('\\%'))).toBe(true);
+    expect(mathOf(engine, post('2605.16911'))).toEqual(expect.arrayContaining(['T{=}1']));
+  });
+});
+
+describe('a blog that stays whole', () => {
+  const env = (epoch: string) =>
+    s.env({ DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), SOURCE_DATE_EPOCH: epoch });
+
+  it('a run that lists no paper leaves the digest page as it was', async () => {
+    serveDay();
+    const dir = tempDir();
+    const first = await runCli(['daily', 'cs.CL', '--kind', 'post', '-o', dir], env(TUE_MORNING));
+    expect(first.code, first.stderr).toBe(0);
+    const page = first.stdout.trim();
+    const before = readFileSync(page, 'utf8');
+    const none = await runCli(
+      ['daily', 'cs.CL', '--kind', 'post', '--force', '--match', 'no paper says this', '-o', dir],
+      env(TUE_MORNING),
+    );
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain(`no post written or kept: no digest page (${page} is left as it was)`);
+    expect(readFileSync(page, 'utf8')).toBe(before);
+  });
+
+  it('Jekyll: a post fetched again on a later day is rewritten in place, not written twice', async () => {
+    serveDay();
+    const dir = tempDir();
+    const day1 = await runCli(
+      ['fetch', '2611.20001', '--kind', 'post', '--site', 'jekyll', '--slug', 'words', '-o', dir],
+      env(TUE_MORNING),
+    );
+    expect(day1.code, day1.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['2026-11-17-2611-20001-divergence-bounds-token-mixtures.md']);
+    const later = String(Number(TUE_MORNING) + 3 * 86_400);
+    const skip = await runCli(['fetch', '2611.20001', '--site', 'jekyll', '-o', dir], env(later));
+    expect(skip.stderr).toMatch(
+      /skip 2611\.20001: .*2026-11-17-2611-20001-divergence-bounds-token-mixtures\.md exists/,
+    );
+    const again = await runCli(
+      ['fetch', '2611.20001', '--kind', 'post', '--site', 'jekyll', '--force', '-o', dir],
+      env(later),
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['2026-11-17-2611-20001-divergence-bounds-token-mixtures.md']);
+  });
+
+  it('an unknown engine or slug style: exit 2 naming it and the accepted ones, before any request', async () => {
+    const bad = await runCli(['daily', 'cs.CL', '--site', 'wordpress'], env(TUE_MORNING));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--site wordpress: unknown site (accepted: plain, hugo, hexo, jekyll)');
+    const slug = await runCli(['fetch', '2611.20001', '--slug', 'title'], env(TUE_MORNING));
+    expect(slug.code).toBe(2);
+    expect(slug.stderr).toContain('--slug title: unknown slug (accepted: id, words)');
+    expect(s.arxiv.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,137 @@
+/** Blog engines: slugs, file names, front matter, links and Markdown each engine renders as written. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PostFolder } from '../../src/output/post-folder.js';
+import {
+  pageFrontMatter,
+  postFileName,
+  postLink,
+  protectMarkdown,
+  siteFrontMatter,
+  slugOf,
+} from '../../src/render/site.js';
+
+describe('slugs and file names', () => {
+  it('the id alone, or the id and a few words of the title; old-style ids keep their archive', () => {
+    const p = { id: '2404.16418', title: 'The $\\alpha$-Attention of Large Language Models: A Survey' };
+    expect(slugOf(p, 'id')).toBe('2404-16418');
+    expect(slugOf(p, 'words')).toBe('2404-16418-attention-large-language-models-survey');
+    expect(slugOf({ id: 'hep-th/9711200', title: 'The Large N Limit' }, 'id')).toBe('hep-th-9711200');
+    expect(slugOf({ id: '2404.16418', title: '全中文标题' }, 'words')).toBe('2404-16418');
+  });
+
+  it("each engine's file name; Jekyll's starts with the date", () => {
+    const p = { id: '2404.16418' };
+    expect(postFileName('plain', p, 'x', '2026-11-24')).toBe('2404.16418.md');
+    expect(postFileName('hugo', p, '2404-16418', '2026-11-24')).toBe('2404-16418.md');
+    expect(postFileName('hexo', p, '2404-16418', '2026-11-24')).toBe('2404-16418.md');
+    expect(postFileName('jekyll', p, '2404-16418', '2026-11-24')).toBe('2026-11-24-2404-16418.md');
+  });
+
+  it('a post already in the folder keeps its name, whatever day or slug style wrote it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'digest-folder-'));
+    writeFileSync(path.join(dir, '2026-11-20-2404-16418-attention-survey.md'), '');
+    writeFileSync(path.join(dir, '2026-11-20-2404-164189.md'), '');
+    const jekyll = new PostFolder(dir, 'jekyll', 'id', '2026-11-25');
+    const paper = { id: '2404.16418', title: 'Attention Survey' };
+    expect(jekyll.fileFor(paper)).toEqual({
+      file: path.join(dir, '2026-11-20-2404-16418-attention-survey.md'),
+      slug: '2404-16418-attention-survey',
+    });
+    expect(jekyll.fileFor({ id: '2404.16419', title: 'Other' })).toEqual({
+      file: path.join(dir, '2026-11-25-2404-16419.md'),
+      slug: '2404-16419',
+    });
+    expect(new PostFolder(dir, 'hugo', 'id', '2026-11-25').existing('2404.16418')).toBeUndefined();
+  });
+});
+
+describe('front matter', () => {
+  const fm = {
+    title: '标题',
+    summary: '一句话。',
+    date: '2026-11-24T00:00:00Z',
+    categories: ['cs.CL', 'cs.AI'],
+    tags: ['cs.CL', 'cs.AI', 'arXiv'],
+    published: '1997-11-27T00:00:00Z',
+    updated: '1998-01-22T00:00:00Z',
+  };
+  it('plain is unchanged', () => {
+    expect(siteFrontMatter('plain', fm, 's')).toEqual(fm);
+  });
+  it("the arXiv dates never take an engine's own date keys", () => {
+    for (const site of ['hugo', 'hexo', 'jekyll'] as const) {
+      const out = siteFrontMatter(site, fm, 's');
+      expect(out).not.toHaveProperty('published');
+      expect(out).not.toHaveProperty('updated');
+      expect(out).toMatchObject({ date: fm.date, arxiv_published: fm.published, arxiv_updated: fm.updated });
+    }
+  });
+  it('Hugo: slug, math, not a draft; Hexo: parallel categories; Jekyll: layout, excerpt, no Liquid', () => {
+    expect(siteFrontMatter('hugo', fm, '2404-16418')).toMatchObject({ slug: '2404-16418', math: true, draft: false });
+    expect(siteFrontMatter('hexo', fm, 's')).toMatchObject({
+      categories: [['cs.CL'], ['cs.AI']],
+      description: '一句话。',
+      mathjax: true,
+    });
+    expect(siteFrontMatter('jekyll', fm, 's')).toMatchObject({
+      layout: 'post',
+      excerpt: '一句话。',
+      render_with_liquid: false,
+    });
+    expect(pageFrontMatter('hexo', { categories: ['cs.CL', 'cs.AI'] })).toMatchObject({
+      categories: [['cs.CL'], ['cs.AI']],
+    });
+  });
+});
+
+describe('Markdown the engine renders as written', () => {
+  const md = [
+    'We bound $D(p\\,\\|\\,q)$ and $a*b*c$; it cost \\$35,000.',
+    '',
+    '$$',
+    '\\Re\\{\\gamma\\} > 0',
+    '$$',
+    '',
+    'Code `a $x$ {{b}}` stays, and {{ text }} too.',
+    '',
+    '```',
+    '$not math$ {{ x }}',
+    '```',
+  ].join('\n');
+
+  it('plain: unchanged', () => {
+    expect(protectMarkdown('plain', md)).toBe(md);
+  });
+
+  it('Hugo: every punctuation mark inside math escaped for the Markdown renderer; a dollar reaches the page as \\$', () => {
+    const out = protectMarkdown('hugo', md);
+    expect(out).toContain('$D\\(p\\\\\\,\\\\\\|\\\\\\,q\\)$');
+    expect(out).toContain('$a\\*b\\*c$');
+    expect(out).toContain('cost \\\\\\$35,000');
+    expect(out).toContain('Code `a $x$ {{b}}` stays');
+    expect(out).toContain('```\n$not math$ {{ x }}\n```');
+  });
+
+  it('Hexo: math and template syntax in raw blocks, so Nunjucks and the Markdown renderer leave them alone', () => {
+    const out = protectMarkdown('hexo', md);
+    expect(out).toContain('{% raw %}$D(p\\,\\|\\,q)${% endraw %}');
+    expect(out).toContain('{% raw %}{{{% endraw %} text }}');
+    expect(out).toContain('```\n$not math$ {{ x }}\n```');
+  });
+
+  it("Jekyll: kramdown's $$ math; Liquid escaped only where Liquid runs (the digest page)", () => {
+    expect(protectMarkdown('jekyll', md)).toContain('$$D(p\\,\\|\\,q)$$');
+    expect(protectMarkdown('jekyll', md)).toContain('and {{ text }} too');
+    expect(protectMarkdown('jekyll', md, { liquid: true })).toContain("and {{ '{{' }} text }} too");
+  });
+
+  it("links in each engine's syntax", () => {
+    expect(postLink('plain', 'A [b]', '2404.16418.md')).toBe('[A \\[b\\]](./2404.16418.md)');
+    expect(postLink('hugo', '标题', '2404-16418.md')).toBe('[标题]({{< relref "2404-16418.md" >}})');
+    expect(postLink('hexo', "It's", '2404-16418.md')).toBe("{% post_link 2404-16418 'It’s' %}");
+    expect(postLink('jekyll', '标题', '2026-11-24-2404-16418.md')).toBe('[标题]({% post_url 2026-11-24-2404-16418 %})');
+  });
+});
