@@ -2,10 +2,11 @@
  * The folder the posts go to, as a blog engine names its files: which file already holds a paper's post
  * (whatever day or slug it was written with), and where a new one goes. The folder is listed once.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileStem } from '../arxiv/arxiv-id.js';
 import { postFileName, slugOf, type SiteName, type SlugStyle } from '../render/site.js';
+import { besideThePost, type FigurePlace } from './figures.js';
 import { outputPath } from './write-file.js';
 
 export class PostFolder {
@@ -18,6 +19,8 @@ export class PostFolder {
     /** YYYY-MM-DD: the announcement (daily) or the run's day (fetch); Jekyll's file names start with it. */
     readonly date: string,
     readonly ext: 'md' | 'json' = 'md',
+    /** Hugo with downloaded figures: a new post is a page bundle, `<slug>/index.md`, its figure beside it. */
+    readonly bundles = false,
   ) {}
 
   private list(): Set<string> {
@@ -42,8 +45,13 @@ export class PostFolder {
       return this.list().has(path.basename(file)) ? file : undefined;
     }
     const base = id.replace(/[/.]/g, '-');
-    const re = new RegExp(`^${this.site === 'jekyll' ? '\\d{4}-\\d{2}-\\d{2}-' : ''}${base}(-[a-z0-9-]+)?\\.md$`);
-    for (const n of this.list()) if (re.test(n)) return outputPath(this.dir, n.slice(0, -3), 'md');
+    const re = new RegExp(`^${this.site === 'jekyll' ? '\\d{4}-\\d{2}-\\d{2}-' : ''}${base}(-[a-z0-9-]+)?(\\.md)?$`);
+    for (const n of this.list()) {
+      if (!re.test(n)) continue;
+      if (n.endsWith('.md')) return outputPath(this.dir, n.slice(0, -3), 'md');
+      const bundle = path.join(path.resolve(this.dir), n, 'index.md');
+      if (this.site === 'hugo' && existsSync(bundle)) return bundle;
+    }
     return undefined;
   }
 
@@ -52,15 +60,48 @@ export class PostFolder {
     const found = this.existing(paper.id);
     if (!this.named) return { file: found ?? outputPath(this.dir, paper.id, this.ext), slug: fileStem(paper.id) };
     if (found) {
-      const name = path.basename(found, '.md');
+      const name =
+        path.basename(found) === 'index.md' ? path.basename(path.dirname(found)) : path.basename(found, '.md');
       return { file: found, slug: this.site === 'jekyll' ? name.slice(11) : name };
     }
     const slug = slugOf(paper, this.slugStyle);
+    if (this.bundles) return { file: path.join(path.resolve(this.dir), slug, 'index.md'), slug };
     return { file: outputPath(this.dir, postFileName(this.site, paper, slug, this.date).slice(0, -3), 'md'), slug };
   }
 
   /** Records a file written by this run. */
   added(file: string): void {
-    this.list().add(path.basename(file));
+    this.list().add(path.relative(path.resolve(this.dir), file).split(path.sep)[0]!);
+  }
+
+  /** The post's path inside the folder, as the digest page links it (`2404-16418.md`, `2404-16418/index.md`). */
+  relative(file: string): string {
+    return path.relative(path.resolve(this.dir), file).split(path.sep).join('/');
+  }
+
+  /**
+   * Where the post's downloaded figure goes, so that the engine serves it: beside the post (plain), in the
+   * page bundle (Hugo), in the site's `images/arxiv/` (Hexo: `source/`) or `assets/arxiv/` (Jekyll), the
+   * site being the folder above the posts folder. Undefined: the engine would not serve it (a flat Hugo post).
+   */
+  figurePlace(file: string, slug: string, id: string): FigurePlace | undefined {
+    const root = path.dirname(path.resolve(this.dir));
+    switch (this.site) {
+      case 'plain':
+        return besideThePost(this.dir, id);
+      case 'hugo':
+        if (path.basename(file) !== 'index.md') return undefined;
+        return (ext) => ({ file: path.join(path.dirname(file), `figure${ext}`), link: `figure${ext}` });
+      case 'hexo':
+        return (ext) => ({
+          file: path.join(root, 'images/arxiv', `${slug}-figure${ext}`),
+          link: `/images/arxiv/${slug}-figure${ext}`,
+        });
+      case 'jekyll':
+        return (ext) => ({
+          file: path.join(root, 'assets/arxiv', `${slug}-figure${ext}`),
+          link: `/assets/arxiv/${slug}-figure${ext}`,
+        });
+    }
   }
 }

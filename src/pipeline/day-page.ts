@@ -44,7 +44,7 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
     const file = o.folder?.existing(e.id);
     entries.push(
       file
-        ? { ...e, link: `./${path.basename(file)}`, file: path.basename(file) }
+        ? { ...e, link: `./${o.folder!.relative(file)}`, file: o.folder!.relative(file) }
         : { ...e, link: `https://arxiv.org/abs/${e.id}v${e.version}` },
     );
   });

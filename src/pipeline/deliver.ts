@@ -1,4 +1,6 @@
 /** Where a finished post goes: a file in the output folder (never over one that exists, unless --force). */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
 import type { ArxivClient } from '../arxiv/arxiv-client.js';
 import { localiseFigure } from '../output/figures.js';
@@ -36,7 +38,14 @@ export function postFilesOf(
 ): PostFiles | undefined {
   if (!o.output) return undefined;
   return {
-    folder: new PostFolder(o.output, o.site, o.slugStyle, date, json ? 'json' : 'md'),
+    folder: new PostFolder(
+      o.output,
+      o.site,
+      o.slugStyle,
+      date,
+      json ? 'json' : 'md',
+      o.site === 'hugo' && o.downloadFigures,
+    ),
     json,
     force: o.force,
     downloadFigures: o.downloadFigures,
@@ -61,8 +70,9 @@ export function notWrittenYet(refs: ArxivRef[], o: PostFiles): ArxivRef[] {
 /** Writes the post's file atomically; returns its path, or undefined when one appeared meanwhile. */
 export async function writePostFile(result: PostResult, o: PostFiles): Promise<string | undefined> {
   const { file, slug } = o.folder.fileFor(result.paper);
-  if (o.downloadFigures)
-    result = await localiseFigure(result, o.folder.dir, o.arxiv, o.maxBytes, (m) => o.logger.warn(m));
+  const place = o.downloadFigures ? o.folder.figurePlace(file, slug, result.paper.id) : undefined;
+  if (place) result = await localiseFigure(result, place, o.arxiv, o.maxBytes, (m) => o.logger.warn(m));
+  await mkdir(path.dirname(file), { recursive: true }); // a Hugo page bundle is a folder of its own
   const content = o.json ? `${renderJson(result)}\n` : renderMarkdown(result, { site: o.folder.site, slug });
   if (await writeAtomic(file, content, o.force)) {
     o.folder.added(file);

@@ -31,7 +31,13 @@ const PAPERS = readFileSync(path.join(SITES, 'papers.jsonl'), 'utf8')
   .split('\n')
   .map((l) => JSON.parse(l) as Fixture);
 
+const LATEXML = readFileSync(path.join(ROOT, 'fixtures/fulltext/latexml-2609.99001v1.html'), 'utf8');
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
 function serveDay(): void {
+  // one paper has an HTML rendering with a key figure, for --download-figures
+  s.arxiv.documents.set('/html/2611.20001v1', { contentType: 'text/html; charset=utf-8', body: LATEXML });
+  s.arxiv.documents.set('/html/2611.20001v1/x1.png', { contentType: 'image/png', body: PNG });
   const items: FeedItem[] = PAPERS.map((p) => ({
     id: p.id,
     version: 1,
@@ -113,13 +119,15 @@ describe.each(Object.keys(ENGINES) as Engine[])('digest daily --site %s, built b
     cpSync(path.join(SITES, engine), site, { recursive: true });
     const posts = path.join(site, e.posts);
     const r = await runCli(
-      ['daily', 'cs.CL', '--site', engine, '-o', posts],
+      ['daily', 'cs.CL', '--site', engine, '--download-figures', '-o', posts],
       s.env({ DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), SOURCE_DATE_EPOCH: TUE_MORNING }),
     );
     expect(r.code, r.stderr).toBe(0);
-    const written = readdirSync(posts).filter((f) => f.endsWith('.md'));
+    const written = readdirSync(posts, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
     expect(written).toHaveLength(PAPERS.length + 1);
     if (engine === 'jekyll') expect(written.every((f) => /^\d{4}-\d{2}-\d{2}-/.test(f))).toBe(true);
+    if (engine === 'hugo')
+      expect(written.filter((f) => !f.endsWith('cs.CL.md')).every((f) => /^[\w-]+\/index\.md$/.test(f))).toBe(true); // page bundles
 
     const built = e.build(site);
     expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
@@ -160,7 +168,18 @@ describe.each(Object.keys(ENGINES) as Engine[])('digest daily --site %s, built b
     }
 
     // formulas as written, for MathJax; money is not math
-    const post = (id: string) => [...byTitle.values()].find((p) => p.html.includes(`arxiv.org/abs/${id}`))!.html;
+    const pageOf = (id: string) => [...byTitle.values()].find((p) => p.html.includes(`arxiv.org/abs/${id}`))!;
+    const post = (id: string) => pageOf(id).html;
+
+    // the downloaded figure is served where the post links it
+    const withFigure = pageOf('2611.20001');
+    const src = /<img src="([^"]+)"/.exec(withFigure.html)?.[1];
+    expect(src, 'the post shows no figure').toBeDefined();
+    expect(src).not.toMatch(/^https?:/);
+    const pageUrl = `http://example.org/${path.relative(outDir, withFigure.f).split(path.sep).join('/')}`;
+    const image = path.join(outDir, decodeURIComponent(new URL(src!, pageUrl).pathname));
+    expect(readFileSync(image)).toEqual(PNG);
+
     const divergence = mathOf(engine, post('2611.20001'));
     expect(divergence).toEqual(expect.arrayContaining(['D(p\\,\\|\\,q)', '-46.82\\%', 'a*b*c']));
     expect(
