@@ -166,6 +166,24 @@ function defineCommands(program: Command, state: RunState): void {
     });
 
   program
+    .command('init')
+    .description(
+      'set a Hugo, Hexo or Jekyll blog up for the daily digest: digest.config.json and a GitHub Actions workflow',
+    )
+    .argument('<engine>', 'hugo, hexo or jekyll')
+    .argument('[dir]', "the blog's folder (default: the current one)")
+    .option('--provider <name>', 'provider preset the workflow uses (default openai)')
+    .option('--categories <list>', 'arXiv categories, comma separated (default cs.CL)')
+    .option('--tool-repo <owner/name>', 'the arxiv-digest repository the workflow checks out')
+    .option('--force', 'replace files that exist')
+    .option('-q, --quiet', 'only errors on stderr')
+    .action(async (engine: string, dir: string | undefined, opts: Record<string, unknown>) => {
+      const logger = setLogger(opts);
+      const { runInit } = await import('./commands/init.js');
+      await run(() => runInit(engine, dir, opts, (s) => process.stdout.write(s), logger));
+    });
+
+  program
     .command('prompts')
     .description('list the prompt templates in effect, or show one')
     .argument('[name]', 'template to show')

@@ -436,7 +436,7 @@ export interface DailyOptions extends Settings, RunOutput {
   maxCost: number | undefined;
 }
 
-const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
+export const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
 
 function regexParser(flag: string) {
   return (src: string): RegExp => {

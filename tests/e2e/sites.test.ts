@@ -6,7 +6,7 @@
  * Hexo from this project's devDependencies.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -118,10 +118,18 @@ describe.each(Object.keys(ENGINES) as Engine[])('digest daily --site %s, built b
     const site = tempDir(`digest-${engine}-`);
     cpSync(path.join(SITES, engine), site, { recursive: true });
     const posts = path.join(site, e.posts);
-    const r = await runCli(
-      ['daily', 'cs.CL', '--site', engine, '--download-figures', '-o', posts],
-      s.env({ DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), SOURCE_DATE_EPOCH: TUE_MORNING }),
-    );
+    // set up as the README recommends: digest init, then digest daily in the blog's folder, no other flag
+    const env = s.env({
+      DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'),
+      SOURCE_DATE_EPOCH: TUE_MORNING,
+    });
+    const init = await runCli(['init', engine, site, '--categories', 'cs.CL'], env);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout.trim().split('\n')).toEqual([
+      path.join(site, 'digest.config.json'),
+      path.join(site, '.github/workflows/arxiv-digest.yml'),
+    ]);
+    const r = await runCli(['daily', '--download-figures'], env, { cwd: site });
     expect(r.code, r.stderr).toBe(0);
     const written = readdirSync(posts, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
     expect(written).toHaveLength(PAPERS.length + 1);
@@ -236,6 +244,26 @@ describe('a blog that stays whole', () => {
     );
     expect(again.code, again.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual(['2026-11-17-2611-20001-divergence-bounds-token-mixtures.md']);
+  });
+
+  it('digest init never replaces a file without --force', async () => {
+    const dir = tempDir();
+    const first = await runCli(['init', 'jekyll', dir], env(TUE_MORNING));
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(path.join(dir, 'digest.config.json'), '{"site": "jekyll", "output": "_posts", "limit": 5}\n');
+    const again = await runCli(['init', 'hugo', dir], env(TUE_MORNING));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toContain(
+      `${path.join(dir, 'digest.config.json')} exists: left as it is (use --force to replace it)`,
+    );
+    expect(readFileSync(path.join(dir, 'digest.config.json'), 'utf8')).toContain('"limit": 5');
+    const forced = await runCli(['init', 'hugo', dir, '--force'], env(TUE_MORNING));
+    expect(forced.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'digest.config.json'), 'utf8')).toContain('"site": "hugo"');
+    const bad = await runCli(['init', 'wordpress', dir], env(TUE_MORNING));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('engine "wordpress": expected one of hugo, hexo, jekyll');
   });
 
   it('an unknown engine or slug style: exit 2 naming it and the accepted ones, before any request', async () => {

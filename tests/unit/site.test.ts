@@ -3,6 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { PROVIDERS } from '../../src/llm/providers.js';
+import { configFile, workflowFile } from '../../src/render/blog-setup.js';
+import { validateConfig } from '../../src/settings/config-file.js';
 import { PostFolder } from '../../src/output/post-folder.js';
 import {
   pageFrontMatter,
@@ -133,5 +137,45 @@ describe('Markdown the engine renders as written', () => {
     expect(postLink('hugo', '标题', '2404-16418.md')).toBe('[标题]({{< relref "2404-16418.md" >}})');
     expect(postLink('hexo', "It's", '2404-16418.md')).toBe("{% post_link 2404-16418 'It’s' %}");
     expect(postLink('jekyll', '标题', '2026-11-24-2404-16418.md')).toBe('[标题]({% post_url 2026-11-24-2404-16418 %})');
+  });
+});
+
+describe('digest init: the files a blog gets', () => {
+  const setup = (engine: 'hugo' | 'hexo' | 'jekyll') => ({
+    engine,
+    provider: PROVIDERS['deepseek']!,
+    categories: ['cs.CL', 'cs.LG'],
+    toolRepo: 'someone/arxiv-digest',
+  });
+
+  it('a config file the resolver accepts, naming the engine, its posts folder and the provider', () => {
+    const raw = configFile(setup('jekyll'));
+    const values = validateConfig(raw, 'digest.config.json');
+    expect(values).toMatchObject({
+      site: 'jekyll',
+      output: '_posts',
+      categories: ['cs.CL', 'cs.LG'],
+      provider: 'deepseek',
+    });
+  });
+
+  it('a workflow: after the feed rebuild on weekdays, the key from a secret, the cache kept, one commit', () => {
+    const wf = parseYaml(workflowFile(setup('hexo'))) as {
+      on: { schedule: Array<{ cron: string }> };
+      jobs: { digest: { steps: Array<Record<string, unknown>> } };
+    };
+    expect(wf.on.schedule[0]!.cron).toBe('30 5 * * 1-5');
+    const steps = wf.jobs.digest.steps;
+    expect(steps.find((x) => x['uses'] === 'actions/cache@v4')).toMatchObject({
+      with: { path: '~/.cache/arxiv-digest' },
+    });
+    expect(steps.find((x) => (x['with'] as Record<string, string> | undefined)?.['repository'])).toMatchObject({
+      with: { repository: 'someone/arxiv-digest' },
+    });
+    const daily = steps.find((x) => String(x['run']).includes('digest.js daily'))!;
+    expect(daily['env']).toEqual({ DEEPSEEK_API_KEY: '${{ secrets.DEEPSEEK_API_KEY }}' });
+    const commit = String(steps.at(-1)!['run']);
+    expect(commit).toContain('git add source/_posts source/images/arxiv');
+    expect(commit).toContain('git diff --cached --quiet ||');
   });
 });
