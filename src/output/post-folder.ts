@@ -2,7 +2,7 @@
  * The folder the posts go to, as a blog engine names its files: which file already holds a paper's post
  * (whatever day or slug it was written with), and where a new one goes. The folder is listed once.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileStem } from '../arxiv/arxiv-id.js';
 import { postFileName, slugOf, type SiteName, type SlugStyle } from '../render/site.js';
@@ -11,6 +11,7 @@ import { outputPath } from './write-file.js';
 
 export class PostFolder {
   private names: Set<string> | undefined;
+  private posted: Map<string, string> | undefined;
 
   constructor(
     readonly dir: string,
@@ -38,8 +39,48 @@ export class PostFolder {
     return this.site !== 'plain' && this.ext === 'md';
   }
 
-  /** The file that already holds this paper's post, if there is one. */
+  /**
+   * Every post anywhere under the folder, by the `arxiv_id` of its front matter: a paper posted once is
+   * found whatever its file name or subfolder (read once; only each file's first few KB).
+   */
+  private postedById(): Map<string, string> {
+    if (this.posted) return this.posted;
+    this.posted = new Map();
+    if (this.ext !== 'md') return this.posted;
+    const root = path.resolve(this.dir);
+    let files: string[] = [];
+    try {
+      files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+        (f) => f.endsWith('.md') && !f.split(path.sep).some((part) => part.startsWith('.') || part === 'node_modules'),
+      );
+    } catch {
+      return this.posted;
+    }
+    const head = Buffer.alloc(4096);
+    for (const f of files.sort()) {
+      const file = path.join(root, f);
+      let text: string;
+      try {
+        const fd = openSync(file, 'r');
+        try {
+          text = head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0));
+        } finally {
+          closeSync(fd);
+        }
+      } catch {
+        continue;
+      }
+      const fm = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)?.[1];
+      const id = fm && /^arxiv_id:\s*["']?([^"'\s]+)["']?\s*$/m.exec(fm)?.[1];
+      if (id && !this.posted.has(id)) this.posted.set(id, file);
+    }
+    return this.posted;
+  }
+
+  /** The file that already holds this paper's post, if there is one: by its front matter, else by its name. */
   existing(id: string): string | undefined {
+    const posted = this.postedById().get(id);
+    if (posted) return posted;
     if (!this.named) {
       const file = outputPath(this.dir, id, this.ext);
       return this.list().has(path.basename(file)) ? file : undefined;
@@ -69,9 +110,10 @@ export class PostFolder {
     return { file: outputPath(this.dir, postFileName(this.site, paper, slug, this.date).slice(0, -3), 'md'), slug };
   }
 
-  /** Records a file written by this run. */
-  added(file: string): void {
+  /** Records a paper's file written by this run. */
+  added(id: string, file: string): void {
     this.list().add(path.relative(path.resolve(this.dir), file).split(path.sep)[0]!);
+    if (this.ext === 'md') this.postedById().set(id, file);
   }
 
   /** The post's path inside the folder, as the digest page links it (`2404-16418.md`, `2404-16418/index.md`). */

@@ -75,7 +75,7 @@ export async function writePostFile(result: PostResult, o: PostFiles): Promise<s
   await mkdir(path.dirname(file), { recursive: true }); // a Hugo page bundle is a folder of its own
   const content = o.json ? `${renderJson(result)}\n` : renderMarkdown(result, { site: o.folder.site, slug });
   if (await writeAtomic(file, content, o.force)) {
-    o.folder.added(file);
+    o.folder.added(result.paper.id, file);
     return file;
   }
   o.logger.info(`skip ${result.paper.id}: ${file} appeared meanwhile (use --force to overwrite)`);

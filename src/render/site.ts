@@ -135,7 +135,8 @@ export function postLink(site: SiteName, text: string, file: string): string {
     case 'hexo':
       return `{% post_link ${name} '${text.replace(/'/g, '’').replace(/%}/g, '% }')}' %}`;
     case 'jekyll':
-      return `[${escapeBrackets(text)}]({% post_url ${name} %})`;
+      // a post in a subfolder of _posts is named with its path from the site's root
+      return `[${escapeBrackets(text)}]({% post_url ${name.includes('/') ? `/${name}` : name} %})`;
   }
 }
 

@@ -6,7 +6,7 @@
  * Hexo from this project's devDependencies.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -244,6 +244,34 @@ describe('a blog that stays whole', () => {
     );
     expect(again.code, again.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual(['2026-11-17-2611-20001-divergence-bounds-token-mixtures.md']);
+  });
+
+  it('a paper already posted anywhere under the folder is kept, not written twice; --force rewrites it in place', async () => {
+    serveDay();
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'archive'));
+    const moved = path.join(dir, 'archive/a-post-i-renamed.md');
+    writeFileSync(
+      moved,
+      '---\ntitle: 我改过的标题\narxiv_id: "2611.20002"\narxiv_version: 1\nsummary: 我自己写的导语。\n---\n\n正文\n',
+    );
+    const r = await runCli(['daily', 'cs.CL', '--kind', 'post', '--site', 'hugo', '-o', dir], env(TUE_MORNING));
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(moved, 'utf8')).toContain('我改过的标题');
+    const posts = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
+    expect(posts).not.toContain('2611-20002.md');
+    expect(posts).toHaveLength(PAPERS.length + 1); // the kept post among them, and the digest page
+    const page = readFileSync(r.stdout.trim(), 'utf8');
+    expect(page).toContain('[我改过的标题]({{< relref "archive/a-post-i-renamed.md" >}})');
+    const forced = await runCli(
+      ['daily', 'cs.CL', '--kind', 'post', '--site', 'hugo', '--force', '-o', dir],
+      env(TUE_MORNING),
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(moved, 'utf8')).toMatch(/^title: 一文读懂：Counting Subsets Cheaply$/m);
+    expect(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'))).toHaveLength(
+      PAPERS.length + 1,
+    );
   });
 
   it('digest init never replaces a file without --force', async () => {

@@ -1,5 +1,5 @@
 /** Blog engines: slugs, file names, front matter, links and Markdown each engine renders as written. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,27 @@ describe('slugs and file names', () => {
       slug: '2404-16419',
     });
     expect(new PostFolder(dir, 'hugo', 'id', '2026-11-25').existing('2404.16418')).toBeUndefined();
+  });
+
+  it('a paper posted anywhere under the folder is found by the arxiv_id of its front matter, whatever its name', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'digest-folder-'));
+    mkdirSync(path.join(dir, '2024/old'), { recursive: true });
+    writeFileSync(
+      path.join(dir, '2024/old/my-favourite.md'),
+      '---\ntitle: 我的\narxiv_id: "2404.16418"\n---\n\ntext\n',
+    );
+    writeFileSync(path.join(dir, 'notes.md'), '# no front matter\narxiv_id: "2404.16419"\n');
+    mkdirSync(path.join(dir, '.trash'));
+    writeFileSync(path.join(dir, '.trash/x.md'), '---\narxiv_id: "2404.16420"\n---\n');
+    for (const site of ['plain', 'hugo', 'jekyll'] as const) {
+      const folder = new PostFolder(dir, site, 'words', '2026-11-25');
+      expect(folder.existing('2404.16418')).toBe(path.join(dir, '2024/old/my-favourite.md'));
+      expect(folder.fileFor({ id: '2404.16418', title: 'Anything' }).file).toBe(
+        path.join(dir, '2024/old/my-favourite.md'),
+      );
+      expect(folder.existing('2404.16419')).toBeUndefined();
+      expect(folder.existing('2404.16420')).toBeUndefined();
+    }
   });
 });
 
