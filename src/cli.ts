@@ -165,6 +165,19 @@ function defineCommands(program: Command, state: RunState): void {
       await run(() => runConfig(opts, process.env, (s) => process.stdout.write(s)));
     });
 
+  withCommonOptions(
+    program
+      .command('refresh')
+      .description('rewrite the posts whose paper has a newer version on arXiv (hand-edited posts are kept)')
+      .argument('[dir]', 'the posts folder (default: "output" of digest.config.json)')
+      .option('--force', 'rewrite posts edited by hand too')
+      .option('--dry-run', 'list the posts that are behind; make no LLM call'),
+  ).action(async (dir: string | undefined, opts: Record<string, unknown>) => {
+    const logger = setLogger(opts);
+    const { runRefresh } = await import('./commands/refresh.js');
+    await run(() => runRefresh(dir, opts, io(logger, state.signal)));
+  });
+
   program
     .command('init')
     .description(

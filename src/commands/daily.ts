@@ -8,6 +8,7 @@ import { writeDayPage } from '../pipeline/day-page.js';
 import { postFilesOf, writePostFile } from '../pipeline/deliver.js';
 import { entriesInFolder } from '../pipeline/digest-entries.js';
 import { printPlan } from '../pipeline/estimate.js';
+import { olderPosts, writeNewVersion, type PostedPaper } from '../pipeline/refresh.js';
 import { overviewTemplate } from '../pipeline/overview.js';
 import { reportOutcomes, summaryLine } from '../pipeline/report.js';
 import { runPapers, type PaperOutcome } from '../pipeline/run-papers.js';
@@ -49,6 +50,9 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   const files = postFilesOf(o, ctx, date);
   if (files) await ensureDir(files.folder.dir);
   const existing = files && !o.force ? await entriesInFolder(papers, files.folder) : new Map<number, DigestEntry>();
+  // a post of an older version (a replaced paper, --include-replaced) is rewritten for the new one
+  const older = files ? await olderPosts(papers, existing, files.folder) : new Map<number, PostedPaper>();
+  for (const i of older.keys()) existing.delete(i);
   const skip = new Map([...existing.keys()].map((i) => [i, 'post already in the folder (use --force to rewrite)']));
   if (o.maxCost !== undefined)
     await applyCostCap(papers, skip, { ...ctx, llm: llm.facts, maxCost: o.maxCost, price, model: o.llm.model });
@@ -68,7 +72,10 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     concurrency: o.concurrency,
     progress,
     skip,
-    deliver: async (_i, result) => void (files && (await writePostFile(result, files))),
+    deliver: async (i, result) => {
+      if (files)
+        await (older.has(i) ? writeNewVersion(result, older.get(i)!, files, o.force) : writePostFile(result, files));
+    },
   });
 
   const pageOk = await writeDayPage({

@@ -43,7 +43,7 @@ export class PostFolder {
    * Every post anywhere under the folder, by the `arxiv_id` of its front matter: a paper posted once is
    * found whatever its file name or subfolder (read once; only each file's first few KB).
    */
-  private postedById(): Map<string, string> {
+  posts(): Map<string, string> {
     if (this.posted) return this.posted;
     this.posted = new Map();
     if (this.ext !== 'md') return this.posted;
@@ -79,7 +79,7 @@ export class PostFolder {
 
   /** The file that already holds this paper's post, if there is one: by its front matter, else by its name. */
   existing(id: string): string | undefined {
-    const posted = this.postedById().get(id);
+    const posted = this.posts().get(id);
     if (posted) return posted;
     if (!this.named) {
       const file = outputPath(this.dir, id, this.ext);
@@ -113,7 +113,7 @@ export class PostFolder {
   /** Records a paper's file written by this run. */
   added(id: string, file: string): void {
     this.list().add(path.relative(path.resolve(this.dir), file).split(path.sep)[0]!);
-    if (this.ext === 'md') this.postedById().set(id, file);
+    if (this.ext === 'md') this.posts().set(id, file);
   }
 
   /** The post's path inside the folder, as the digest page links it (`2404-16418.md`, `2404-16418/index.md`). */

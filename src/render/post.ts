@@ -1,4 +1,5 @@
 /** Assemble a paper's post: YAML front matter (built with a YAML library) and the Markdown body. */
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { paperLinks, type Paper } from '../arxiv/paper.js';
 import type { TextSource } from '../fulltext/types.js';
@@ -123,13 +124,48 @@ export function bodyMarkdown(r: PostResult): string {
   );
 }
 
+/** A post rewritten for a newer version of its paper (digest refresh). */
+export interface Refresh {
+  /** The first post's date, kept so the post does not move in the blog. */
+  firstDate: string;
+  previousVersion: number;
+}
+
 /** The post as a Markdown file; for a blog engine (`site`), in its conventions, with its slug. */
 export function renderMarkdown(
   r: PostResult,
   site: { site: SiteName; slug: string } = { site: 'plain', slug: '' },
+  refresh?: Refresh,
 ): string {
-  const fm = stringify(siteFrontMatter(site.site, frontMatter(r), site.slug), { lineWidth: 0 }).trimEnd();
-  return redact(`---\n${fm}\n---\n\n${protectMarkdown(site.site, bodyMarkdown(r))}`);
+  const fm = siteFrontMatter(site.site, frontMatter(r), site.slug);
+  let body = protectMarkdown(site.site, bodyMarkdown(r));
+  if (refresh) {
+    fm['date'] = refresh.firstDate;
+    fm[LAST_MODIFIED[site.site]] = isoSeconds(r.generatedAt);
+    body = `> 本文已按 arXiv 上的新版本 v${r.paper.version} 重写（此前依据 v${refresh.previousVersion}）。\n\n${body}`;
+  }
+  body = redact(body);
+  // the body's hash: a later digest refresh tells a post edited by hand from one it may rewrite
+  (fm['digest'] as Record<string, unknown>)['body_sha256'] = bodyHash(body);
+  return `---\n${redact(stringify(fm, { lineWidth: 0 }).trimEnd())}\n---\n\n${body}`;
+}
+
+/** The key each engine reads as a post's last change. */
+const LAST_MODIFIED: Record<SiteName, string> = {
+  plain: 'last_modified',
+  hugo: 'lastmod',
+  hexo: 'updated',
+  jekyll: 'last_modified_at',
+};
+
+export function bodyHash(body: string): string {
+  return createHash('sha256').update(body.replace(/\r\n/g, '\n')).digest('hex').slice(0, 16);
+}
+
+/** A post file's front matter (raw YAML) and body. */
+export function splitPost(text: string): { front: string; body: string } | undefined {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n(?:\r?\n)?/.exec(text);
+  return m ? { front: m[1]!, body: text.slice(m[0].length) } : undefined;
 }
 
 export function renderJson(r: PostResult): string {

@@ -304,3 +304,98 @@ describe('a blog that stays whole', () => {
     expect(s.arxiv.requests).toHaveLength(0);
   });
 });
+
+describe('digest refresh: posts follow new versions', () => {
+  const env = () =>
+    s.env({ DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'), SOURCE_DATE_EPOCH: TUE_MORNING });
+  const later = () => s.env({ SOURCE_DATE_EPOCH: String(Number(TUE_MORNING) + 7 * 86_400) });
+  const fmOf = (file: string) =>
+    parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(readFileSync(file, 'utf8'))![1]!) as Record<string, unknown>;
+
+  it('rewrites in place what is behind, keeps hand edits (the new version beside them), marks a withdrawal', async () => {
+    const [x, y, z] = PAPERS.slice(-3);
+    s.arxiv.add(...[x!, y!, z!].map((p) => syntheticEntry(p.id, p.title, p.summary, { categories: p.categories })));
+    const dir = tempDir();
+    const first = await runCli(['fetch', x!.id, y!.id, z!.id, '--kind', 'post', '--site', 'hugo', '-o', dir], env());
+    expect(first.code, first.stderr).toBe(0);
+    const [fx, fy, fz] = first.stdout.trim().split('\n');
+    const edited = readFileSync(fy!, 'utf8').replace('## 摘要', '## 摘要\n\n（我加的一段按语。）');
+    writeFileSync(fy!, edited);
+    const before = fmOf(fx!);
+
+    // arXiv now has v2 of all three; the third is withdrawn
+    s.arxiv.add(
+      syntheticEntry(x!.id, x!.title, `${x!.summary} We add experiments.`, { version: 2, categories: x!.categories }),
+      syntheticEntry(y!.id, y!.title, `${y!.summary} We fix a proof.`, { version: 2, categories: y!.categories }),
+      syntheticEntry(z!.id, z!.title, 'This paper has been withdrawn by the authors.', { version: 2 }),
+    );
+    s.llm.reset();
+    const dry = await runCli(['refresh', dir, '--dry-run', '--site', 'hugo'], later());
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trim().split('\n').sort()).toEqual(
+      [
+        `${x!.id}: v1 → v2  ${fx}  (rewritten in place)`,
+        `${y!.id}: v1 → v2  ${fy}  (edited by hand: kept, the new version goes to ${fy!.replace(/\.md$/, '.v2.md.new')})`,
+        `${z!.id}: v1 → v2  ${fz}  (withdrawn: a notice is added)`,
+      ].sort(),
+    );
+    expect(s.llm.requests).toHaveLength(0);
+
+    const r = await runCli(['refresh', dir, '--kind', 'post', '--site', 'hugo'], later());
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.llm.requests).toHaveLength(2); // x and y; the withdrawal needs no model
+    const after = fmOf(fx!);
+    expect(after).toMatchObject({ arxiv_version: 2, date: before['date'], slug: before['slug'] });
+    expect(after['lastmod']).toBe('2026-11-24T15:00:00Z');
+    expect(readFileSync(fx!, 'utf8')).toContain('> 本文已按 arXiv 上的新版本 v2 重写（此前依据 v1）。');
+    expect(readFileSync(fy!, 'utf8')).toBe(edited);
+    expect(fmOf(fy!.replace(/\.md$/, '.v2.md.new'))).toMatchObject({ arxiv_version: 2 });
+    expect(r.stderr).toContain(`${fy} was edited by hand: kept`);
+    expect(fmOf(fz!)).toMatchObject({ withdrawn: true, arxiv_version: 1 });
+    expect(readFileSync(fz!, 'utf8')).toContain('这篇论文的作者已在 arXiv 上撤回（v2');
+
+    // nothing is behind any more but the kept and the withdrawn post; they cost nothing
+    s.llm.reset();
+    const again = await runCli(['refresh', dir, '--kind', 'post', '--site', 'hugo'], later());
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.llm.requests).toHaveLength(0);
+    expect(again.stderr).toContain('3 post(s) under');
+    // --force: the edited post is rewritten in place after all
+    const forced = await runCli(['refresh', dir, '--kind', 'post', '--site', 'hugo', '--force'], later());
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout.trim()).toBe(fy);
+    expect(fmOf(fy!)).toMatchObject({ arxiv_version: 2 });
+  });
+
+  it('daily --include-replaced rewrites the post it already has for the new version, in place', async () => {
+    const p = PAPERS.at(-1)!;
+    const item = (version: number, announceType: 'new' | 'replace'): FeedItem => ({
+      id: p.id,
+      version,
+      title: p.title,
+      abstract: p.summary,
+      announceType,
+      categories: p.categories,
+      authors: p.authors,
+    });
+    const dir = tempDir();
+    s.arxiv.rss = (cats) => rssFeed(cats, 'Tue, 17 Nov 2026 00:00:00 -0500', [item(1, 'new')]);
+    s.arxiv.add(syntheticEntry(p.id, p.title, p.summary, { categories: p.categories }));
+    const first = await runCli(['daily', 'cs.CL', '--kind', 'post', '--site', 'jekyll', '-o', dir], env());
+    expect(first.code, first.stderr).toBe(0);
+    const post = readdirSync(dir).filter((f) => f.includes(p.id.replace('.', '-')));
+    expect(post).toHaveLength(1);
+    s.arxiv.rss = (cats) => rssFeed(cats, 'Tue, 17 Nov 2026 00:00:00 -0500', [item(2, 'replace')]);
+    s.arxiv.add(
+      syntheticEntry(p.id, p.title, `${p.summary} Now with proofs.`, { version: 2, categories: p.categories }),
+    );
+    const r = await runCli(
+      ['daily', 'cs.CL', '--kind', 'post', '--site', 'jekyll', '--include-replaced', '-o', dir],
+      env(),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.includes(p.id.replace('.', '-')))).toEqual(post);
+    expect(fmOf(path.join(dir, post[0]!))).toMatchObject({ arxiv_version: 2 });
+    expect(readFileSync(path.join(dir, post[0]!), 'utf8')).toContain('（此前依据 v1）');
+  });
+});

@@ -5,7 +5,7 @@ import { parseAtom } from '../../src/arxiv/parse-atom.js';
 import type { Paper } from '../../src/arxiv/paper.js';
 import { parsePost } from '../../src/render/parse-output.js';
 import { parseQa } from '../../src/render/parse-qa.js';
-import { renderMarkdown, type PostResult } from '../../src/render/post.js';
+import { bodyHash, renderMarkdown, splitPost, type PostResult } from '../../src/render/post.js';
 import { sanitizeModelMarkdown } from '../../src/render/sanitize.js';
 
 const base = parseAtom(
@@ -69,7 +69,8 @@ describe('front matter round trip', () => {
   });
 
   it('carries links, categories, provenance', () => {
-    const fm = frontMatterOf(renderMarkdown(result(base, '标题')));
+    const md = renderMarkdown(result(base, '标题'));
+    const fm = frontMatterOf(md);
     expect(fm['links']).toEqual({
       arxiv: 'https://arxiv.org/abs/1605.08386v1',
       pdf: 'https://arxiv.org/pdf/1605.08386v1',
@@ -84,7 +85,10 @@ describe('front matter round trip', () => {
       model: 'm',
       source: 'abstract',
       templates: [{ name: 'post', hash: 'abc123abc123' }],
+      // the hash of the body as written: digest refresh tells a hand-edited post by it
+      body_sha256: bodyHash(splitPost(md)!.body),
     });
+    expect(bodyHash(`${splitPost(md)!.body}edited`)).not.toBe((fm['digest'] as Record<string, string>)['body_sha256']);
   });
 
   it('body order: English title, links, authors, abstract, explainer, Q&A', () => {

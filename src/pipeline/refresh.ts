@@ -1,0 +1,125 @@
+/**
+ * digest refresh: which posts of a folder are behind arXiv, and what happens to each: rewritten in place
+ * (same file, same slug, first date kept), kept because it was edited by hand (the new version is written
+ * beside it), or marked as withdrawn.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, stringify } from 'yaml';
+import type { FetchOutcome } from '../arxiv/arxiv-client.js';
+import type { Paper } from '../arxiv/paper.js';
+import type { PostFolder } from '../output/post-folder.js';
+import { writeAtomic } from '../output/write-file.js';
+import { bodyHash, renderMarkdown, splitPost, type PostResult } from '../render/post.js';
+import type { PostFiles } from './deliver.js';
+
+export interface PostedPaper {
+  id: string;
+  version: number;
+  file: string;
+  /** The post's first date, kept on a rewrite. */
+  date: string;
+  /** The body differs from what was written (or the post does not say what was written). */
+  edited: boolean;
+  /** The post already carries a withdrawal notice. */
+  markedWithdrawn: boolean;
+}
+
+export interface Behind extends PostedPaper {
+  paper: Paper;
+  withdrawn: boolean;
+}
+
+export async function readPosts(folder: PostFolder): Promise<PostedPaper[]> {
+  const out: PostedPaper[] = [];
+  for (const [id, file] of folder.posts()) {
+    const parts = splitPost(await readFile(file, 'utf8'));
+    if (!parts) continue;
+    let fm: Record<string, unknown>;
+    try {
+      fm = (parseYaml(parts.front) ?? {}) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const stored = (fm['digest'] as Record<string, unknown> | undefined)?.['body_sha256'];
+    out.push({
+      id,
+      version: Number(fm['arxiv_version']) || 1,
+      file,
+      date: String(fm['date'] ?? ''),
+      edited: typeof stored !== 'string' || stored !== bodyHash(parts.body),
+      markedWithdrawn: fm['withdrawn'] === true,
+    });
+  }
+  return out;
+}
+
+/**
+ * The posts whose paper has a newer version on arXiv that still needs something done: not a post already
+ * marked as withdrawn, nor a hand-edited one whose new version already waits beside it (unless `force`).
+ */
+export function behind(posts: PostedPaper[], metadata: Map<string, FetchOutcome>, force: boolean): Behind[] {
+  return posts.flatMap((p) => {
+    const m = metadata.get(p.id);
+    if (!m?.ok || m.paper.version <= p.version || p.markedWithdrawn) return [];
+    if (p.edited && !force && existsSync(besideName(p.file, m.paper.version))) return [];
+    return [{ ...p, paper: m.paper, withdrawn: isWithdrawn(m.paper) }];
+  });
+}
+
+export function isWithdrawn(p: Paper): boolean {
+  return (
+    /\bwithdrawn\b/i.test(p.comment) ||
+    /^\s*(this|the) (paper|article|submission|manuscript) (has been|is|was) withdrawn/i.test(p.abstract)
+  );
+}
+
+/** Where the new version of a hand-edited post goes: beside it, under a name no engine publishes. */
+export function besideName(file: string, version: number): string {
+  return file.replace(/\.md$/, `.v${version}.md.new`);
+}
+
+/** A withdrawn paper's post keeps its text and gets a notice on top; its front matter says so. */
+export async function markWithdrawn(b: Behind): Promise<void> {
+  const parts = splitPost(await readFile(b.file, 'utf8'))!;
+  const fm = (parseYaml(parts.front) ?? {}) as Record<string, unknown>;
+  fm['withdrawn'] = true;
+  fm['withdrawn_version'] = b.paper.version;
+  const note = `> **注意**：这篇论文的作者已在 arXiv 上撤回（v${b.paper.version}${b.paper.comment ? `：${b.paper.comment.replace(/\n/g, ' ')}` : ''}）。下文写于撤回之前，仅供参考。\n\n`;
+  await writeAtomic(b.file, `---\n${stringify(fm, { lineWidth: 0 }).trimEnd()}\n---\n\n${note}${parts.body}`, true);
+}
+
+/**
+ * Writes a post for a newer version over the old one (same file, same slug, first date kept), or beside
+ * it when the old one was edited by hand and `force` is off. Returns the file written.
+ */
+export async function writeNewVersion(
+  result: PostResult,
+  old: PostedPaper,
+  files: PostFiles,
+  force: boolean,
+): Promise<string> {
+  const { slug } = files.folder.fileFor(result.paper);
+  const md = renderMarkdown(
+    result,
+    { site: files.folder.site, slug },
+    { firstDate: old.date, previousVersion: old.version },
+  );
+  const keep = old.edited && !force;
+  const file = keep ? besideName(old.file, result.paper.version) : old.file;
+  await writeAtomic(file, md, true);
+  if (keep) files.logger.warn(`${old.file} was edited by hand: kept; v${result.paper.version} is in ${file}`);
+  return file;
+}
+
+/** Posts kept from an earlier run whose paper has since a newer version (daily --include-replaced): index → post. */
+export async function olderPosts(
+  papers: Paper[],
+  existing: Map<number, { version: number }>,
+  folder: PostFolder,
+): Promise<Map<number, PostedPaper>> {
+  const stale = [...existing].filter(([i, e]) => papers[i]!.version > e.version);
+  if (stale.length === 0) return new Map();
+  const posts = new Map((await readPosts(folder)).map((p) => [p.id, p]));
+  return new Map(stale.flatMap(([i]) => (posts.has(papers[i]!.id) ? [[i, posts.get(papers[i]!.id)!] as const] : [])));
+}
