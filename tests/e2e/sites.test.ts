@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
 import { ROOT } from '../fakes/root.js';
+import { CHROMIUM, renderedDom, screenshot, serveSite } from '../helpers/browser.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { useServers } from '../helpers/servers.js';
 
@@ -32,7 +33,11 @@ const PAPERS = readFileSync(path.join(SITES, 'papers.jsonl'), 'utf8')
   .map((l) => JSON.parse(l) as Fixture);
 
 const LATEXML = readFileSync(path.join(ROOT, 'fixtures/fulltext/latexml-2609.99001v1.html'), 'utf8');
-const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+// a whole 1×1 PNG, so the browser shows it
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 function serveDay(): void {
   // one paper has an HTML rendering with a key figure, for --download-figures
@@ -95,7 +100,8 @@ const decode = (s: string) =>
 /** The page's math as the engine left it for MathJax: `$…$` (Hugo, Hexo) or kramdown's `\(…\)` (Jekyll). */
 function mathOf(engine: Engine, html: string): string[] {
   const re = engine === 'jekyll' ? /\\\(([\s\S]*?)\\\)/g : /\$([^$]+)\$/g;
-  return [...decode(html).matchAll(re)].map((m) => m[1]!);
+  const article = /<article>([\s\S]*)<\/article>/.exec(html)?.[1] ?? '';
+  return [...decode(article).matchAll(re)].map((m) => m[1]!);
 }
 
 function hasEngine(engine: Engine): boolean {
@@ -199,6 +205,23 @@ describe.each(Object.keys(ENGINES) as Engine[])('digest daily --site %s, built b
     const money = decode(subsets);
     expect(money).toContain(engine === 'jekyll' ? 'from $35,000 to $12,500' : 'from \\$35,000 to \\$12,500');
     expect(mathOf(engine, post('2605.17379')).some((m) => m.includes('\\%'))).toBe(true);
+
+    // in a browser, with MathJax set up as the engine's docs show: every formula typeset, no TeX left as text
+    expect(CHROMIUM, 'chromium is not installed: apt-get install chromium (see README, Development)').toBeDefined();
+    const served = await serveSite(outDir);
+    try {
+      const url = `${served.url}/${path.relative(outDir, withFigure.f).split(path.sep).join('/')}`;
+      const dom = await renderedDom(url);
+      const typeset = dom.match(/<mjx-container/g)?.length ?? 0;
+      expect(typeset).toBe(mathOf(engine, withFigure.html).length);
+      const article = decode(
+        /<article>([\s\S]*)<\/article>/.exec(dom)![1]!.replace(/<mjx-container[\s\S]*?<\/mjx-container>/g, ' '),
+      );
+      expect(article).not.toMatch(/\\(Re|gamma|\||,)|\$\$/);
+      expect(statSync(await screenshot(url, engine)).size).toBeGreaterThan(10_000);
+    } finally {
+      await served.close();
+    }
     expect(mathOf(engine, post('2605.16911'))).toEqual(expect.arrayContaining(['T{=}1']));
   });
 });
