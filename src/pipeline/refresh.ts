@@ -11,6 +11,8 @@ import type { Paper } from '../arxiv/paper.js';
 import type { PostFolder } from '../output/post-folder.js';
 import { writeAtomic } from '../output/write-file.js';
 import { bodyHash, renderMarkdown, splitPost, type PostResult } from '../render/post.js';
+import { neutraliseLinks } from '../render/sanitize.js';
+import { protectMarkdown, type SiteName } from '../render/site.js';
 import type { PostFiles } from './deliver.js';
 
 export interface PostedPaper {
@@ -23,6 +25,8 @@ export interface PostedPaper {
   edited: boolean;
   /** The post already carries a withdrawal notice. */
   markedWithdrawn: boolean;
+  /** What the post says of the version it was written from, to tell what the new one changed. */
+  before: { titleEn: string; authors: string[]; abstract: string };
 }
 
 export interface Behind extends PostedPaper {
@@ -49,6 +53,11 @@ export async function readPosts(folder: PostFolder): Promise<PostedPaper[]> {
       date: String(fm['date'] ?? ''),
       edited: typeof stored !== 'string' || stored !== bodyHash(parts.body),
       markedWithdrawn: fm['withdrawn'] === true,
+      before: {
+        titleEn: String(fm['title_en'] ?? ''),
+        authors: Array.isArray(fm['authors']) ? fm['authors'].map(String) : [],
+        abstract: /^## 摘要\n\n([\s\S]*?)(?=\n## |$)/m.exec(parts.body)?.[1]?.trim() ?? '',
+      },
     });
   }
   return out;
@@ -103,7 +112,11 @@ export async function writeNewVersion(
   const md = renderMarkdown(
     result,
     { site: files.folder.site, slug },
-    { firstDate: old.date, previousVersion: old.version },
+    {
+      firstDate: old.date,
+      previousVersion: old.version,
+      changes: whatChanged(old.before, result.paper, files.folder.site),
+    },
   );
   const keep = old.edited && !force;
   const file = keep ? besideName(old.file, result.paper.version) : old.file;
@@ -122,4 +135,43 @@ export async function olderPosts(
   if (stale.length === 0) return new Map();
   const posts = new Map((await readPosts(folder)).map((p) => [p.id, p]));
   return new Map(stale.flatMap(([i]) => (posts.has(papers[i]!.id) ? [[i, posts.get(papers[i]!.id)!] as const] : [])));
+}
+
+const sentences = (text: string) =>
+  (text.replace(/\s+/g, ' ').match(/[^.!?。！？]+[.!?。！？]?/g) ?? [])
+    .map((x) => x.trim())
+    .filter((x) => x.length > 3);
+
+/**
+ * What the new version changed, from the metadata alone (nothing the model could invent): the title, the
+ * authors, and the abstract's sentences that are new or gone. Empty when nothing visible changed.
+ */
+export function whatChanged(before: PostedPaper['before'], now: Paper, site: SiteName = 'plain'): string {
+  const parts: string[] = [];
+  if (before.titleEn && before.titleEn !== now.title) parts.push(`标题改为“${now.title}”（原为“${before.titleEn}”）`);
+  const names = now.authors.map((a) => a.name);
+  if (before.authors.length) {
+    const added = names.filter((n) => !before.authors.includes(n));
+    const gone = before.authors.filter((n) => !names.includes(n));
+    if (added.length) parts.push(`新增作者 ${added.join(', ')}`);
+    if (gone.length) parts.push(`不再署名的作者 ${gone.join(', ')}`);
+  }
+  if (before.abstract) {
+    const old = new Set(sentences(before.abstract));
+    // compared as the post shows the abstract (links neutralised, math made safe for the engine)
+    const fresh = sentences(protectMarkdown(site, neutraliseLinks(now.abstract)));
+    const added = fresh.filter((x) => !old.has(x));
+    const removed = [...old].filter((x) => !fresh.includes(x));
+    if (added.length || removed.length) {
+      const quote = added
+        .slice(0, 2)
+        .map((x) => `“${x}”`)
+        .join(' ');
+      const counts = [added.length ? `新增 ${added.length} 句` : '', removed.length ? `删去 ${removed.length} 句` : '']
+        .filter(Boolean)
+        .join('、');
+      parts.push(`摘要${counts}${quote ? `，新增的有 ${quote}` : ''}`);
+    }
+  }
+  return parts.length ? `${parts.join('；')}。` : '摘要、标题和作者都没有变化（改动在正文里）。';
 }

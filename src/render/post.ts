@@ -129,6 +129,8 @@ export interface Refresh {
   /** The first post's date, kept so the post does not move in the blog. */
   firstDate: string;
   previousVersion: number;
+  /** What changed between the versions, in a sentence or two (from the metadata, not from the model). */
+  changes?: string;
 }
 
 /** The post as a Markdown file; for a blog engine (`site`), in its conventions, with its slug. */
@@ -142,7 +144,8 @@ export function renderMarkdown(
   if (refresh) {
     fm['date'] = refresh.firstDate;
     fm[LAST_MODIFIED[site.site]] = isoSeconds(r.generatedAt);
-    body = `> 本文已按 arXiv 上的新版本 v${r.paper.version} 重写（此前依据 v${refresh.previousVersion}）。\n\n${body}`;
+    const what = refresh.changes ? `\n>\n> v${r.paper.version} 更新了什么：${refresh.changes}` : '';
+    body = `> 本文已按 arXiv 上的新版本 v${r.paper.version} 重写（此前依据 v${refresh.previousVersion}）。${what}\n\n${body}`;
   }
   body = redact(body);
   // the body's hash: a later digest refresh tells a post edited by hand from one it may rewrite

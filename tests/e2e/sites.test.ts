@@ -370,7 +370,9 @@ describe('digest refresh: posts follow new versions', () => {
     const after = fmOf(fx!);
     expect(after).toMatchObject({ arxiv_version: 2, date: before['date'], slug: before['slug'] });
     expect(after['lastmod']).toBe('2026-11-24T15:00:00Z');
-    expect(readFileSync(fx!, 'utf8')).toContain('> 本文已按 arXiv 上的新版本 v2 重写（此前依据 v1）。');
+    expect(readFileSync(fx!, 'utf8')).toContain(
+      '> 本文已按 arXiv 上的新版本 v2 重写（此前依据 v1）。\n>\n> v2 更新了什么：摘要新增 1 句，新增的有 “We add experiments.”。',
+    );
     expect(readFileSync(fy!, 'utf8')).toBe(edited);
     expect(fmOf(fy!.replace(/\.md$/, '.v2.md.new'))).toMatchObject({ arxiv_version: 2 });
     expect(r.stderr).toContain(`${fy} was edited by hand: kept`);

@@ -7,7 +7,9 @@ import { parse as parseYaml } from 'yaml';
 import { PROVIDERS } from '../../src/llm/providers.js';
 import { configFile, workflowFile } from '../../src/render/blog-setup.js';
 import { validateConfig } from '../../src/settings/config-file.js';
+import type { Paper } from '../../src/arxiv/paper.js';
 import { PostFolder } from '../../src/output/post-folder.js';
+import { isWithdrawn, whatChanged } from '../../src/pipeline/refresh.js';
 import {
   pageFrontMatter,
   postFileName,
@@ -198,5 +200,63 @@ describe('digest init: the files a blog gets', () => {
     const commit = String(steps.at(-1)!['run']);
     expect(commit).toContain('git add source/_posts source/images/arxiv');
     expect(commit).toContain('git diff --cached --quiet ||');
+  });
+});
+
+describe('digest refresh: what a new version changed', () => {
+  const paper = (o: Partial<Paper>): Paper => ({
+    id: '2404.16418',
+    version: 2,
+    title: 'Old Title',
+    rawTitle: 'Old Title',
+    authors: [
+      { name: 'Ada', affiliations: [] },
+      { name: 'Grace', affiliations: [] },
+    ],
+    abstract: 'We study X. We find Y.',
+    rawAbstract: '',
+    published: '',
+    updated: '',
+    primaryCategory: 'cs.CL',
+    categories: ['cs.CL'],
+    comment: '',
+    journalRef: '',
+    dois: [],
+    links: { abs: '', pdf: '' },
+    ...o,
+  });
+  const before = { titleEn: 'Old Title', authors: ['Ada', 'Grace'], abstract: 'We study X. We find Y.' };
+
+  it('says what changed, from the metadata alone', () => {
+    expect(
+      whatChanged(
+        before,
+        paper({
+          title: 'New Title',
+          authors: [
+            { name: 'Ada', affiliations: [] },
+            { name: 'Alan', affiliations: [] },
+          ],
+          abstract: 'We study X. We find Z. We also prove W.',
+        }),
+      ),
+    ).toBe(
+      '标题改为“New Title”（原为“Old Title”）；新增作者 Alan；不再署名的作者 Grace；摘要新增 2 句、删去 1 句，新增的有 “We find Z.” “We also prove W.”。',
+    );
+    expect(whatChanged(before, paper({}))).toBe('摘要、标题和作者都没有变化（改动在正文里）。');
+  });
+
+  it("compares math as the engine's post shows it, so unchanged formulas are not news", () => {
+    const tex = 'We bound $D(p\\,\\|\\,q)$ tightly.';
+    const shown = protectMarkdown('hugo', tex);
+    expect(whatChanged({ ...before, abstract: shown }, paper({ abstract: tex }), 'hugo')).toBe(
+      '摘要、标题和作者都没有变化（改动在正文里）。',
+    );
+  });
+
+  it('a withdrawal is read from the comment or the abstract', () => {
+    expect(isWithdrawn(paper({ comment: 'This paper has been withdrawn due to an error' }))).toBe(true);
+    expect(isWithdrawn(paper({ abstract: 'This paper has been withdrawn by the authors.' }))).toBe(true);
+    expect(isWithdrawn(paper({ abstract: 'We study withdrawn drugs in clinical trials.' }))).toBe(false);
   });
 });
