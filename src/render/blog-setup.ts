@@ -88,8 +88,21 @@ function assetFolder(engine: Engine): string {
   return { hugo: '', hexo: 'source/images/arxiv', jekyll: 'assets/arxiv' }[engine];
 }
 
-/** What to add to the engine's own settings so formulas render (printed by digest init). */
+/** What to add to the engine's own settings so formulas render and the digest page is found (printed by digest init). */
 export function engineNotes(engine: Engine): string {
+  return `${mathNotes(engine)}\n${PAGE_NOTES[engine]}`;
+}
+
+const PAGE_NOTES: Record<Engine, string> = {
+  hugo: `The digest page is a post like the others (content/posts/<date>-<categories>.md, tag 每日速递): list the
+tag at /tags/每日速递/, or add it to the menu in hugo.toml: [[menus.main]] name = "arXiv 速递" url = "/tags/每日速递/".`,
+  hexo: `The digest page is a post like the others (source/_posts/<date>-<categories>.md, tag 每日速递); its links use
+{% post_link %}, so keep Nunjucks on (the default). The tag page is /tags/每日速递/ with hexo-generator-tag.`,
+  jekyll: `The digest page is a post like the others (_posts/<date>-<categories>.md, tag 每日速递); its links use
+{% post_url %}, so it is rendered with Liquid, while the posts say render_with_liquid: false.`,
+};
+
+function mathNotes(engine: Engine): string {
   const mathjax$ = `<script>window.MathJax = { tex: { inlineMath: [['$', '$'], ['\\\\(', '\\\\)']] } };</script>
 <script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>`;
   switch (engine) {
