@@ -11,6 +11,7 @@ import { syntheticEntry } from '../fakes/fake-arxiv.js';
 import { ANSWER_SHAPES, type AnswerShape } from '../fakes/fake-llm.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startServers, type Servers } from '../helpers/servers.js';
+import { QUESTIONS } from '../helpers/questions.js';
 
 // no reset between tests: they run side by side and tell their requests apart by the model's name
 let s: Servers;
@@ -19,14 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const QUESTIONS = [
-  '这篇论文试图解决什么问题？',
-  '有哪些相关研究？',
-  '论文如何解决这个问题？',
-  '论文做了哪些实验？',
-  '有什么可以进一步探索的点？',
-  '总结一下论文的主要内容',
-];
 const IDS = ['1605.08386', 'astro-ph/0601001', '2104.12255', '1707.08567', '1601.00001'];
 const fm = (md: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(md)![1]!) as Record<string, unknown>;
 const posts = (stdout: string) => stdout.split(/^(?=---\ntitle:)/m).filter((p) => p.trim());

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { TEST_KEY, useServers } from '../helpers/servers.js';
+import { QUESTIONS } from '../helpers/questions.js';
 
 const s = useServers();
 
@@ -24,14 +25,7 @@ describe('digest fetch (built CLI against fake servers)', () => {
     expect(r.stdout).toContain('- papers.cool: <https://papers.cool/arxiv/1605.08386>');
     expect(r.stdout).toContain('## 摘要\n\nGraphs on lattice points');
     expect(r.stdout).toContain('## 解读');
-    for (const q of [
-      '这篇论文试图解决什么问题？',
-      '有哪些相关研究？',
-      '论文如何解决这个问题？',
-      '论文做了哪些实验？',
-      '有什么可以进一步探索的点？',
-      '总结一下论文的主要内容',
-    ]) {
+    for (const q of QUESTIONS) {
       expect(r.stdout).toContain(`### ${q}`);
     }
     expect(r.stdout).not.toMatch(/warning|error|done,/);

@@ -7,16 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePost } from '../../src/render/parse-output.js';
 import { cleanSingleAnswer, parseQa } from '../../src/render/parse-qa.js';
+import { QUESTIONS } from '../helpers/questions.js';
 
 const DIR = new URL('../../fixtures/llm-shapes/', import.meta.url);
-const QUESTIONS = [
-  '这篇论文试图解决什么问题？',
-  '有哪些相关研究？',
-  '论文如何解决这个问题？',
-  '论文做了哪些实验？',
-  '有什么可以进一步探索的点？',
-  '总结一下论文的主要内容',
-];
 
 interface Expected {
   qa: Record<string, { answers: Array<string | null>; absent?: string[] }>;

@@ -5,6 +5,7 @@ import { parseAtom } from '../../src/arxiv/parse-atom.js';
 import { buildMessages } from '../../src/pipeline/messages.js';
 import { parseTemplate, renderString, templateSet } from '../../src/templates/template.js';
 import { tempDir } from '../helpers/cli.js';
+import { QUESTIONS } from '../helpers/questions.js';
 
 const paper = parseAtom(
   readFileSync(new URL('../../fixtures/arxiv/api-2026-idlist-single-1605.08386.xml', import.meta.url), 'utf8'),
@@ -20,14 +21,7 @@ describe('template parsing', () => {
     expect(post.kind).toBe('post');
     expect(post.temperature).toBe(0.7);
     expect(post.maxTokens).toBe(4096);
-    expect(qa.questions).toEqual([
-      '这篇论文试图解决什么问题？',
-      '有哪些相关研究？',
-      '论文如何解决这个问题？',
-      '论文做了哪些实验？',
-      '有什么可以进一步探索的点？',
-      '总结一下论文的主要内容',
-    ]);
+    expect(qa.questions).toEqual(QUESTIONS);
     expect(post.hash).toMatch(/^[0-9a-f]{12}$/);
     expect(post.hash).not.toBe(qa.hash);
   });
