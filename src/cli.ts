@@ -131,6 +131,7 @@ function defineCommands(program: Command, state: RunState): void {
         'that announcement (US Eastern date of the 20:00 announcement) instead of the latest',
       )
       .option('--limit <n>', 'at most n papers, after filtering, in arXiv order')
+      .option('--top <n>', 'write up the first n papers; list the others with a Chinese title and summary')
       .option('--match <regex>', 'keep papers whose title or abstract matches (case-insensitive)')
       .option('--exclude <regex>', 'drop papers whose title or abstract matches (case-insensitive)')
       .option('--authors <names>', 'keep papers with an author whose name contains one of these (comma separated)')

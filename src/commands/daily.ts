@@ -1,4 +1,5 @@
 /** `digest daily`: a day's papers of some categories → one post each (-o) and a digest page. */
+import pLimit from 'p-limit';
 import { costOf, formatCost, priceOf } from '../llm/cost.js';
 import { ensureDir } from '../output/write-file.js';
 import type { DigestEntry } from '../render/digest-page.js';
@@ -9,7 +10,8 @@ import { postFilesOf, writePostFile } from '../pipeline/deliver.js';
 import { entriesInFolder } from '../pipeline/digest-entries.js';
 import { printPlan } from '../pipeline/estimate.js';
 import { olderPosts, writeNewVersion, type PostedPaper } from '../pipeline/refresh.js';
-import { overviewTemplate } from '../pipeline/overview.js';
+import { dayTemplate } from '../pipeline/overview.js';
+import { listTheRest } from '../pipeline/listing-zh.js';
 import { reportOutcomes, summaryLine } from '../pipeline/report.js';
 import { runPapers, type PaperOutcome } from '../pipeline/run-papers.js';
 import { applyCostCap, selectPapers } from '../pipeline/select-papers.js';
@@ -20,7 +22,8 @@ import { createProgress } from '../ui/progress.js';
 export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promise<number> {
   const o = await loadDailyOptions(flags, args, io.env);
   const ctx = await createContext(o, io);
-  const overviewTpl = await overviewTemplate(o.templateDir);
+  const overviewTpl = await dayTemplate(o.templateDir, 'overview');
+  const listingTpl = o.top !== undefined ? await dayTemplate(o.templateDir, 'listing') : undefined;
   const { logger, arxiv, cache, text, templates } = ctx;
 
   const listingOpts = { ...o, rssUrl: o.arxiv.rssUrl, arxiv, cache, logger };
@@ -30,16 +33,30 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     return 0;
   }
   for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
-  const { papers, filtered } = selectPapers(listing.papers, o);
+  const { papers: selected, filtered } = selectPapers(listing.papers, o);
+  // --top N: the first N are written up; the rest get a Chinese title and summary on the page
+  const papers = selected.slice(0, o.top ?? selected.length);
+  const rest = selected.slice(papers.length);
   const date = listing.announcement;
   logger.info(
-    `${date} · ${o.categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write`,
+    `${date} · ${o.categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write${rest.length ? `, ${rest.length} to list in Chinese` : ''}`,
   );
 
   const price = priceOf(o.llm.model, o.prices);
   if (!ctx.llm) {
     await printPlan(
-      { papers, templates, date, categories: o.categories, cache, llm: undefined, model: o.llm.model, price, text },
+      {
+        papers,
+        listed: rest.length,
+        templates,
+        date,
+        categories: o.categories,
+        cache,
+        llm: undefined,
+        model: o.llm.model,
+        price,
+        text,
+      },
       io.stdout,
     );
     return listing.missing.length ? 1 : 0;
@@ -78,7 +95,15 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     },
   });
 
+  const listed = await listTheRest(rest, {
+    ...ctx,
+    llm,
+    tpl: listingTpl!,
+    limit: pLimit(o.concurrency),
+    folder: files?.folder,
+  });
   const pageOk = await writeDayPage({
+    listed,
     ...ctx,
     llm,
     date,

@@ -21,6 +21,8 @@ export interface DayPage {
   outcomes: PaperOutcome[];
   /** Posts kept from an earlier run, by paper index. */
   existing: Map<number, DigestEntry>;
+  /** The papers beyond --top, listed after the written ones. */
+  listed: DigestEntry[];
   /** The posts' folder; undefined = the page goes to stdout and links arXiv. */
   folder: PostFolder | undefined;
   site: SiteName;
@@ -38,8 +40,8 @@ export interface DayPage {
 /** Writes (or prints) the page; returns false when the overview failed and the page went out without it. */
 export async function writeDayPage(o: DayPage): Promise<boolean> {
   const entries: DigestEntry[] = [];
-  o.outcomes.forEach((x, i) => {
-    const e = x.status === 'done' ? entryFromResult(x.result) : o.existing.get(i);
+  const written = o.outcomes.map((x, i) => (x.status === 'done' ? entryFromResult(x.result) : o.existing.get(i)));
+  [...written, ...o.listed].forEach((e) => {
     if (!e) return;
     const file = o.folder?.existing(e.id);
     entries.push(

@@ -12,6 +12,8 @@ export interface FileConfig {
   includeCross?: boolean;
   includeReplaced?: boolean;
   limit?: number;
+  /** digest daily: write up only the first N papers; the rest are listed in Chinese. */
+  top?: number;
   provider?: string;
   model?: string;
   baseUrl?: string;
@@ -46,6 +48,7 @@ const SCHEMA: Record<keyof FileConfig, Kind> = {
   includeCross: 'boolean',
   includeReplaced: 'boolean',
   limit: 'int',
+  top: 'int',
   provider: 'string',
   model: 'string',
   baseUrl: 'string',

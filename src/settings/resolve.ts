@@ -399,6 +399,7 @@ export interface DailyFlags extends CommonFlags {
   force?: boolean;
   dryRun?: boolean;
   maxCost?: string;
+  top?: string;
   downloadFigures?: boolean;
   site?: string;
   slug?: string;
@@ -434,6 +435,8 @@ export interface DailyOptions extends Settings, RunOutput {
   includeCross: boolean;
   includeReplaced: boolean;
   maxCost: number | undefined;
+  /** Write up the first N papers; the others get a Chinese title and summary on the digest page. */
+  top: number | undefined;
 }
 
 export const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
@@ -585,5 +588,11 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
       parse: boolean,
     }),
     maxCost,
+    top: r.pick<number | undefined>('top', {
+      flag: flags.top,
+      file: f.top,
+      fallback: undefined,
+      parse: intParser(0, 100_000),
+    }),
   };
 }

@@ -430,6 +430,8 @@ function oneInShape(q: string, n: string, a: string, shape: AnswerShape): string
 export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShape = 'asked'): string {
   const messages = (body['messages'] as Array<{ role: string; content: string }> | undefined) ?? [];
   const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const batch = /<batch>\n([\s\S]*?)\n<\/batch>/.exec(user)?.[1];
+  if (batch !== undefined) return listingAnswer(batch, String(body['model'] ?? ''), shape);
   const papers = /<papers>\n([\s\S]*?)\n<\/papers>/.exec(user)?.[1];
   if (papers !== undefined) {
     const n = papers.split('\n').filter((l) => /^\d+\./.test(l)).length;
@@ -494,4 +496,31 @@ export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShap
     ],
     shape,
   );
+}
+
+/**
+ * A listing answer: a JSON array in a fence (what real models send), or numbered lines when the model is
+ * named ".../listing-lines"; a model named ".../listing-partial" leaves out the second half of any batch
+ * of more than one paper, as real models do on long batches.
+ */
+function listingAnswer(batch: string, model: string, shape: AnswerShape): string {
+  let items = [...batch.matchAll(/^\[(\d+)\] arXiv:(\S+)\n标题：(.*)$/gm)].map((m) => ({
+    n: Number(m[1]),
+    id: m[2]!,
+    title: m[3]!.trim(),
+  }));
+  if (/listing-partial/.test(model) && items.length > 1) items = items.slice(0, Math.ceil(items.length / 2));
+  if (/listing-lines/.test(model)) {
+    return items.map((x) => `${x.n}. 速览：${x.title}｜这篇论文围绕“${x.title}”给出了新的方法与结果。`).join('\n');
+  }
+  const json = JSON.stringify(
+    items.map((x) => ({
+      id: x.id,
+      title_zh: `速览：${x.title}`,
+      summary: `这篇论文围绕“${x.title}”给出了新的方法与结果。`,
+    })),
+    null,
+    2,
+  );
+  return shapeWrapper(`\`\`\`json\n${json}\n\`\`\``, shape, 'qa');
 }

@@ -1,0 +1,93 @@
+/**
+ * digest daily --top N on a real day (the 189 cs.CL papers of 2026-06-02): N posts, and every paper of the
+ * day on the digest page in Chinese, in at most ceil(189/20) + N × 2 + 1 requests; a re-run makes none.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
+import { ROOT } from '../fakes/root.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { useServers } from '../helpers/servers.js';
+
+const s = useServers();
+const DAY = readFileSync(path.join(ROOT, 'fixtures/real-days/2026-06-02-cs.CL.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { id: string; categories: string[]; authors: string[]; title: string; summary: string });
+const TUE_MORNING = String(Date.parse('2026-11-17T15:00:00Z') / 1000);
+
+let cacheDir: string;
+beforeEach(() => {
+  cacheDir = tempDir('digest-cache-');
+  const items: FeedItem[] = DAY.map((p) => ({ ...p, version: 1, abstract: p.summary, announceType: 'new' }));
+  s.arxiv.rss = (cats) => rssFeed(cats, 'Tue, 17 Nov 2026 00:00:00 -0500', items);
+  s.arxiv.add(
+    ...DAY.map((p) => syntheticEntry(p.id, p.title, p.summary, { categories: p.categories, authors: p.authors })),
+  );
+});
+const env = (extra: Record<string, string> = {}) =>
+  s.env({
+    DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'),
+    DIGEST_CACHE_DIR: cacheDir,
+    SOURCE_DATE_EPOCH: TUE_MORNING,
+    ...extra,
+  });
+const entries = (page: string) => [...page.matchAll(/^### \[(\d+)\] \[([^\]]*)\]\(([^)]+)\)\n\n\*\*(.+)\*\*/gm)];
+
+describe('digest daily --top', () => {
+  it('a real day of 189 papers: 10 posts, all 189 on the page in Chinese; a re-run makes no request', async () => {
+    const dir = tempDir();
+    const r = await runCli(['daily', 'cs.CL', '--top', '10', '--concurrency', '8', '-o', dir], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('189 paper(s) listed, 10 to write, 179 to list in Chinese');
+    const posts = readdirSync(dir).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f));
+    expect(posts.sort()).toEqual(
+      DAY.slice(0, 10)
+        .map((p) => `${p.id}.md`)
+        .sort(),
+    );
+    const page = readFileSync(r.stdout.trim(), 'utf8');
+    const listed = entries(page);
+    expect(listed).toHaveLength(189);
+    expect(listed.map((m) => m[4])).toEqual(DAY.map((p) => expect.stringContaining(p.title.slice(0, 20))));
+    for (const m of listed.slice(10)) {
+      expect(m[2]).toMatch(/^速览：/);
+      expect(m[3]).toMatch(/^https:\/\/arxiv\.org\/abs\/\d{4}\.\d{5}v1$/);
+    }
+    for (const m of listed.slice(0, 10)) expect(m[3]).toMatch(/^\.\/\d{4}\.\d{5}\.md$/);
+    expect(page).not.toContain('（暂无中文摘要）');
+    expect(s.llm.requests.length).toBeLessThanOrEqual(Math.ceil(189 / 20) + 10 * 2 + 1);
+
+    s.llm.reset();
+    const again = await runCli(['daily', 'cs.CL', '--top', '10', '-o', dir], env());
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.llm.requests).toHaveLength(0);
+    expect(entries(readFileSync(again.stdout.trim(), 'utf8'))).toHaveLength(189);
+  });
+
+  it('a model that leaves half of each batch out: asked again, every paper still listed in Chinese', async () => {
+    const r = await runCli(
+      ['daily', 'cs.CL', '--top', '0', '--concurrency', '8'],
+      env({ DIGEST_MODEL: 'fake/listing-partial' }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const listed = entries(r.stdout);
+    expect(listed).toHaveLength(189);
+    expect(listed.every((m) => m[2]!.startsWith('速览：'))).toBe(true);
+    expect(s.llm.requests.length).toBeGreaterThan(Math.ceil(189 / 20) + 1);
+  });
+
+  it('numbered lines instead of JSON are read as well; --dry-run says what the listing costs', async () => {
+    const dry = await runCli(['daily', 'cs.CL', '--top', '3', '--dry-run'], env());
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('+ 186 paper(s) beyond --top, listed in Chinese: 10 call(s)');
+    expect(s.llm.requests).toHaveLength(0);
+    const r = await runCli(
+      ['daily', 'cs.CL', '--top', '0', '--kind', 'post'],
+      env({ DIGEST_MODEL: 'fake/listing-lines' }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(entries(r.stdout).every((m) => m[2]!.startsWith('速览：'))).toBe(true);
+  });
+});
