@@ -132,6 +132,11 @@ function defineCommands(program: Command, state: RunState): void {
       )
       .option('--limit <n>', 'at most n papers, after filtering, in arXiv order')
       .option('--top <n>', 'write up the first n papers; list the others with a Chinese title and summary')
+      .option(
+        '--interests <file>',
+        'a JSON file of interests (description, keywords, exclude, authors, papers) to rank the day by',
+      )
+      .option('--rank <method>', 'how the day is ranked against the interests: lexical or none (env DIGEST_RANK)')
       .option('--match <regex>', 'keep papers whose title or abstract matches (case-insensitive)')
       .option('--exclude <regex>', 'drop papers whose title or abstract matches (case-insensitive)')
       .option('--authors <names>', 'keep papers with an author whose name contains one of these (comma separated)')

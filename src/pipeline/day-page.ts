@@ -23,6 +23,8 @@ export interface DayPage {
   existing: Map<number, DigestEntry>;
   /** The papers beyond --top, listed after the written ones. */
   listed: DigestEntry[];
+  /** Rank and code links by paper id. */
+  extras: Map<string, Pick<DigestEntry, 'rank' | 'code'>>;
   /** The posts' folder; undefined = the page goes to stdout and links arXiv. */
   folder: PostFolder | undefined;
   site: SiteName;
@@ -41,8 +43,9 @@ export interface DayPage {
 export async function writeDayPage(o: DayPage): Promise<boolean> {
   const entries: DigestEntry[] = [];
   const written = o.outcomes.map((x, i) => (x.status === 'done' ? entryFromResult(x.result) : o.existing.get(i)));
-  [...written, ...o.listed].forEach((e) => {
-    if (!e) return;
+  [...written, ...o.listed].forEach((found) => {
+    if (!found) return;
+    const e = { ...found, ...o.extras.get(found.id) };
     const file = o.folder?.existing(e.id);
     entries.push(
       file

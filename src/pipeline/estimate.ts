@@ -52,6 +52,8 @@ export interface Plan {
   papers: Paper[];
   /** Papers beyond --top: listed in Chinese, LISTING_BATCH to a call. */
   listed: number;
+  /** The day's ranking, shown beside each paper. */
+  extras: Map<string, { rank?: { score: number; reason: string } }>;
   templates: Template[];
   date: string;
   categories: string[];
@@ -71,7 +73,8 @@ export async function printPlan(o: Plan, out: (s: string) => void): Promise<void
   let output = 0;
   let calls = 0;
   for (const [i, p] of o.papers.entries()) {
-    out(`${i + 1}. ${p.id}v${p.version}  ${p.title}\n`);
+    const rank = o.extras.get(p.id)?.rank;
+    out(`${i + 1}. ${p.id}v${p.version}  ${p.title}${rank ? `  [${rank.score.toFixed(2)}: ${rank.reason}]` : ''}\n`);
     const e = await estimatePaper(p, o.templates, o.cache, o.llm, o.text);
     input += e.input;
     output += e.output;

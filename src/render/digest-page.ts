@@ -15,6 +15,10 @@ export interface DigestEntry {
   link: string;
   /** The post's file name, when posts are written next to the page (a blog engine links it its own way). */
   file?: string;
+  /** The day's ranking: score and reason. */
+  rank?: { score: number; reason: string };
+  /** Code and project pages the authors link. */
+  code?: string[];
 }
 
 export interface DigestPage {
@@ -71,6 +75,8 @@ export function renderDigestPage(d: DigestPage): string {
       '',
       `Authors: ${names}`,
       '',
+      ...(e.rank ? [`相关度：${e.rank.score.toFixed(2)}（${e.rank.reason}）`, ''] : []),
+      ...(e.code?.length ? [`代码：${e.code.map((u) => `<${u}>`).join(' ')}`, ''] : []),
       e.summary || '（暂无中文摘要）',
       '',
       `标签：${e.tags.map((t) => `\`${t}\``).join(' ')}`,

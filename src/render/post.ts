@@ -39,9 +39,24 @@ export interface PostResult {
   followUps?: number;
   generatedAt: Date;
   generator: string;
+  /** Where the day's ranking put the paper, and why (digest daily with interests). */
+  rank?: { score: number; reason: string };
 }
 
 const MAX_AUTHORS_SHOWN = 40;
+
+/** Links to code and project pages that the authors put in the abstract or the comment. */
+export function codeLinks(p: Pick<Paper, 'abstract' | 'comment'>): string[] {
+  const urls = `${p.abstract}\n${p.comment}`.match(/https?:\/\/[^\s<>()[\]{}"'，。；]+/g) ?? [];
+  const code = urls
+    .map((u) => u.replace(/[.,;:!?]+$/, ''))
+    .filter((u) =>
+      /\/\/(www\.)?(github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|codeberg\.org)\/[^/]+\/[^/]+|\.github\.io(\/|$)/.test(
+        u,
+      ),
+    );
+  return [...new Set(code)];
+}
 
 export function authorLine(paper: Paper): string {
   const names = paper.authors.map((a) => a.name);
@@ -73,6 +88,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       pdf: p.links.pdf || links.pdf,
       papers_cool: links.papersCool,
       ...(p.links.doi ? { doi: p.links.doi } : {}),
+      ...(codeLinks(p).length ? { code: codeLinks(p) } : {}),
     },
     ...(p.journalRef ? { journal_ref: p.journalRef } : {}),
     ...(p.dois.length ? { doi: p.dois.join(' ') } : {}),
@@ -83,6 +99,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       source: r.source,
       templates: r.templates.map((t) => ({ name: t.name, hash: t.hash, ...(t.source ? { source: t.source } : {}) })),
       ...(r.unverifiedFigures.length ? { unverified_figures: r.unverifiedFigures } : {}),
+      ...(r.rank ? { rank: r.rank } : {}),
     },
   };
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configError } from '../errors.js';
 import type { Price } from '../llm/cost.js';
+import { validateInterests, type InterestsConfig } from '../rank/interests.js';
 
 export interface FileConfig {
   categories?: string[];
@@ -36,9 +37,13 @@ export interface FileConfig {
   site?: string;
   /** How post files are named for a blog engine: id, or words (the id and a few words of the title). */
   slug?: string;
+  /** digest daily: what the reader cares about; the day is ranked against it. */
+  interests?: InterestsConfig;
+  /** How the day is ranked against the interests: lexical (default) or none. */
+  rank?: string;
 }
 
-type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context';
+type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context' | 'interests';
 
 const SCHEMA: Record<keyof FileConfig, Kind> = {
   categories: 'strings',
@@ -65,6 +70,8 @@ const SCHEMA: Record<keyof FileConfig, Kind> = {
   source: 'source',
   contextTokens: 'context',
   downloadFigures: 'boolean',
+  interests: 'interests',
+  rank: 'string',
   site: 'string',
   slug: 'string',
 };
@@ -141,6 +148,9 @@ export function validateConfig(raw: string, file: string): FileConfig {
           throw bad('a whole number of tokens (at least 1024), or an object of model name → tokens');
         break;
       }
+      case 'interests':
+        validateInterests(v, file);
+        break;
       case 'prices':
         if (!v || typeof v !== 'object' || Array.isArray(v))
           throw bad('an object of model → {input, output[, cachedInput]} in USD per million tokens');

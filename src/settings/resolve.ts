@@ -2,9 +2,11 @@
  * Effective settings for a run. Precedence: flags > environment > config file > provider preset > defaults.
  * Every value is validated here, before any network call, and its source is kept for `digest config`.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ArxivClientOptions } from '../arxiv/arxiv-client.js';
 import type { Price } from '../llm/cost.js';
+import { validateInterests, type InterestsConfig } from '../rank/interests.js';
 import { SITE_NAMES, SLUG_STYLES, type SiteName, type SlugStyle } from '../render/site.js';
 import type { FileConfig } from './config-file.js';
 import { isValidDate } from '../arxiv/schedule.js';
@@ -400,6 +402,9 @@ export interface DailyFlags extends CommonFlags {
   dryRun?: boolean;
   maxCost?: string;
   top?: string;
+  rank?: string;
+  /** A JSON file holding an "interests" object (replaces the config file's). */
+  interests?: string;
   downloadFigures?: boolean;
   site?: string;
   slug?: string;
@@ -437,6 +442,9 @@ export interface DailyOptions extends Settings, RunOutput {
   maxCost: number | undefined;
   /** Write up the first N papers; the others get a Chinese title and summary on the digest page. */
   top: number | undefined;
+  /** The reader's interests, and the folder their example files are relative to. */
+  interests: { config: InterestsConfig; baseDir: string } | undefined;
+  rank: 'lexical' | 'none';
 }
 
 export const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
@@ -594,5 +602,39 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
       fallback: undefined,
       parse: intParser(0, 100_000),
     }),
+    interests: r.pick<DailyOptions['interests']>('interests', {
+      flag: flags.interests,
+      file: f.interests && { config: f.interests, baseDir: path.dirname(ctx.configFile ?? path.resolve('x')) },
+      fallback: undefined,
+      parse: readInterestsFile,
+    }),
+    rank: r.pick('rank', {
+      flag: flags.rank,
+      envName: 'DIGEST_RANK',
+      file: f.rank === undefined ? undefined : oneOf('rank', RANKS)(f.rank, `${ctx.configFile}: rank`),
+      fallback: 'lexical',
+      parse: oneOf('rank', RANKS),
+    }),
   };
+}
+
+const RANKS = ['lexical', 'none'] as const;
+
+/** --interests FILE: a JSON file of the same shape as the config file's "interests". */
+function readInterestsFile(raw: string, label: string): DailyOptions['interests'] {
+  const file = path.resolve(raw);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw usageError(`${label}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`${label}: not valid JSON (${(err as Error).message})`);
+  }
+  const inner = (data as Record<string, unknown> | null)?.['interests'] ?? data;
+  return { config: validateInterests(inner, file), baseDir: path.dirname(file) };
 }

@@ -2,9 +2,10 @@
  * digest daily --top N on a real day (the 189 cs.CL papers of 2026-06-02): N posts, and every paper of the
  * day on the digest page in Chinese, in at most ceil(189/20) + N × 2 + 1 requests; a re-run makes none.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
 import { ROOT } from '../fakes/root.js';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -89,5 +90,61 @@ describe('digest daily --top', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(entries(r.stdout).every((m) => m[2]!.startsWith('速览：'))).toBe(true);
+  });
+});
+
+describe('digest daily with interests', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const fmOf = (text: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(text)![1]!) as Record<string, any>;
+
+  it('ranks the real day against them: the 10 closest written up, score and reason on the page and in each post', async () => {
+    const dir = tempDir();
+    const speech = DAY.filter((p) => /\bspeech\b/i.test(p.title)).slice(0, 3);
+    writeFileSync(
+      path.join(dir, 'library.bib'),
+      speech
+        .map((p, i) => `@misc{ex${i},\n  title = {${p.title}},\n  abstract = {${p.summary.replace(/[{}]/g, '')}}\n}`)
+        .join('\n\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'digest.config.json'),
+      JSON.stringify({ interests: { keywords: ['speech'], exclude: ['survey'], papers: ['library.bib'] } }),
+    );
+    const out = path.join(dir, 'posts');
+    const dry = await runCli(['daily', 'cs.CL', '--dry-run'], env(), { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^1\. \S+  .*\[1\.00: keyword "speech"\]$/m);
+    expect(dry.stdout).toContain('paper(s) beyond --top, listed in Chinese');
+
+    const r = await runCli(['daily', 'cs.CL', '-o', out, '--concurrency', '8'], env(), { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/dropped by a negative keyword/);
+    const posts = readdirSync(out).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f));
+    expect(posts).toHaveLength(10); // the default top once interests are set
+    for (const f of posts) {
+      const fm = fmOf(readFileSync(path.join(out, f), 'utf8'));
+      expect(fm['digest']['rank']['reason']).toMatch(/^(keyword "speech"|close to ")/);
+      expect(fm['digest']['rank']['score']).toBeGreaterThan(0);
+    }
+    const page = readFileSync(r.stdout.trim(), 'utf8');
+    expect(page).toMatch(/^相关度：1\.00（keyword "speech"）$/m);
+    expect(entries(page).some((m) => /\bsurvey\b/i.test(m[4]!))).toBe(false);
+  });
+
+  it('an interests file that cannot be read or parsed: exit 2 naming it and its line, before any request', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'library.bib'),
+      '@article{a,\n  title = {Speech},\n}\n@article{b,\n  title = {never closed\n',
+    );
+    writeFileSync(path.join(dir, 'digest.config.json'), JSON.stringify({ interests: { papers: ['library.bib'] } }));
+    const r = await runCli(['daily', 'cs.CL'], env(), { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${path.join(dir, 'library.bib')}:4: @article entry is not closed`);
+    expect(s.arxiv.requests).toHaveLength(0);
+    expect(s.llm.requests).toHaveLength(0);
+    const missing = await runCli(['daily', 'cs.CL', '--interests', path.join(dir, 'nope.json')], env(), { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--interests ${path.join(dir, 'nope.json')}: cannot read it (ENOENT)`);
   });
 });
