@@ -50,6 +50,9 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['max_cost', s.maxCost !== undefined ? `$${s.maxCost}` : '(none)', src('max_cost')],
     ['download_figures', String(s.downloadFigures), src('download_figures')],
     ['site', s.site, src('site', 'DIGEST_SITE')],
+    ['top', s.top === undefined ? '(all, or 10 with interests)' : String(s.top), src('top')],
+    ['rank', s.rank, src('rank', 'DIGEST_RANK')],
+    ['interests', s.interests ? Object.keys(s.interests.config).join(', ') || '(empty)' : '(none)', src('interests')],
     ['slug', s.slugStyle, src('slug', 'DIGEST_SLUG')],
   ];
   const f = s.file;
