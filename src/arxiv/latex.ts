@@ -227,6 +227,8 @@ function findClosingDollar(src: string, from: number, display: boolean): number 
       j++;
       continue;
     }
+    // math never spans paragraphs: a lone dollar must not swallow the text up to the next formula
+    if (c === '\n' && blankLineAt(src, j)) return -1;
     if (c !== '$') continue;
     if (display) return src[j + 1] === '$' ? j : -1;
     if (/\s/.test(src[j - 1]!)) continue;
@@ -234,6 +236,12 @@ function findClosingDollar(src: string, from: number, display: boolean): number 
     return j === from ? -1 : j;
   }
   return -1;
+}
+
+const BLANK_LINE = /\n[ \t]*\n/y;
+function blankLineAt(src: string, at: number): boolean {
+  BLANK_LINE.lastIndex = at;
+  return BLANK_LINE.test(src);
 }
 
 /** Repair the 2026 API's Unicode-in-math (`\tildeΘ` → `\tilde Θ`) so KaTeX accepts it. */

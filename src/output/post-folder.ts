@@ -77,10 +77,12 @@ export class PostFolder {
     return this.posted;
   }
 
-  /** The file that already holds this paper's post, if there is one: by its front matter, else by its name. */
+  /** The file that already holds this paper's post, if there is one: by its name, else by its front matter. */
   existing(id: string): string | undefined {
-    const posted = this.posts().get(id);
-    if (posted) return posted;
+    return this.byName(id) ?? this.posts().get(id);
+  }
+
+  private byName(id: string): string | undefined {
     if (!this.named) {
       const file = outputPath(this.dir, id, this.ext);
       return this.list().has(path.basename(file)) ? file : undefined;

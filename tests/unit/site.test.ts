@@ -155,6 +155,11 @@ describe('Markdown the engine renders as written', () => {
     expect(protectMarkdown('jekyll', md, { liquid: true })).toContain("and {{ '{{' }} text }} too");
   });
 
+  it('a lone dollar never pairs with one in a later paragraph (the Markdown between would be escaped away)', () => {
+    const out = protectMarkdown('hugo', 'It costs $5 a month.\n\n## Results\n\n- we use $x$ here');
+    expect(out).toBe('It costs \\\\\\$5 a month.\n\n## Results\n\n- we use $x$ here');
+  });
+
   it("links in each engine's syntax", () => {
     expect(postLink('plain', 'A [b]', '2404.16418.md')).toBe('[A \\[b\\]](./2404.16418.md)');
     expect(postLink('hugo', '标题', '2404-16418.md')).toBe('[标题]({{< relref "2404-16418.md" >}})');
