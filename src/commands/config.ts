@@ -52,6 +52,11 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['site', s.site, src('site', 'DIGEST_SITE')],
     ['top', s.top === undefined ? '(all, or 10 with interests)' : String(s.top), src('top')],
     ['rank', s.rank, src('rank', 'DIGEST_RANK')],
+    [
+      'embedding_model',
+      s.embeddingModel ?? '(none for this provider)',
+      src('embedding_model', 'DIGEST_EMBEDDING_MODEL'),
+    ],
     ['interests', s.interests ? Object.keys(s.interests.config).join(', ') || '(empty)' : '(none)', src('interests')],
     ['slug', s.slugStyle, src('slug', 'DIGEST_SLUG')],
   ];

@@ -100,6 +100,8 @@ export interface LlmTally {
 export interface Llm extends LlmTally {
   readonly facts: LlmFacts;
   complete(req: LlmRequest): Promise<LlmResult>;
+  /** Embeddings from the provider's /embeddings endpoint (--rank embedding). */
+  embed?(inputs: string[], model: string, o: { cache: Cache; signal?: AbortSignal }): Promise<number[][]>;
 }
 
 class RetryableError extends Error {
@@ -148,6 +150,60 @@ export class LlmClient implements Llm {
       maxTokens: req.maxTokens,
       messages,
     };
+  }
+
+  /**
+   * Embeddings of `inputs` from the provider's /embeddings endpoint, each cached by model, endpoint and
+   * text. A 404 (no such endpoint or model) is a usage error naming the provider: nothing was spent.
+   */
+  async embed(inputs: string[], model: string, o: { cache: Cache; signal?: AbortSignal }): Promise<number[][]> {
+    const keyOf = (text: string) => ({
+      v: 1,
+      endpoint: this.opts.baseURL,
+      model,
+      text: createHash('sha256').update(text).digest('hex'),
+    });
+    const out: Array<number[] | undefined> = await Promise.all(
+      inputs.map((t) => o.cache.get<number[]>('embeddings', keyOf(t))),
+    );
+    const todo = inputs.flatMap((t, i) => (out[i] ? [] : [i]));
+    const client = await this.sdk();
+    for (let at = 0; at < todo.length; at += 64) {
+      const batch = todo.slice(at, at + 64);
+      this.requests++;
+      let res: Awaited<ReturnType<OpenAI['embeddings']['create']>>;
+      try {
+        res = await client.embeddings.create(
+          // floats, not the SDK's default base64, which many OpenAI-compatible servers do not speak
+          { model, input: batch.map((i) => inputs[i]!), encoding_format: 'float' },
+          { maxRetries: 2, timeout: this.opts.idleTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) },
+        );
+      } catch (err) {
+        if (isAbortError(err)) throw err;
+        if ((err as { status?: number }).status === 404)
+          throw new DigestError(
+            'usage',
+            `--rank embedding: ${this.opts.preset.label} at ${this.opts.baseURL} has no embeddings endpoint or model "${model}" (404)`,
+            {
+              hint: 'use --rank lexical, or name an embedding model the endpoint serves with DIGEST_EMBEDDING_MODEL',
+            },
+          );
+        const c: Classified = classifyError(err, { ...this.opts, model });
+        throw new DigestError('llm', `embeddings: ${c.message}`, {
+          fatal: c.fatal,
+          ...(c.hint ? { hint: c.hint } : {}),
+        });
+      }
+      for (const d of res.data) {
+        const i = batch[d.index]!;
+        out[i] = d.embedding;
+        await o.cache.set('embeddings', keyOf(inputs[i]!), d.embedding);
+      }
+    }
+    return out.map((v, i) => {
+      if (!v) throw new DigestError('llm', `embeddings: no vector came back for input ${i + 1}`);
+      return v;
+    });
   }
 
   /** One answer, with transport retries and one quality retry. */

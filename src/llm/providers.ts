@@ -15,11 +15,14 @@ export interface ProviderPreset {
   sampling: boolean;
   /** Vendor fields merged into every request body. */
   extraBody: Record<string, unknown>;
+  /** The model its OpenAI-compatible /embeddings endpoint serves (none: the provider has no such endpoint). */
+  embeddingModel?: string;
 }
 
 export const PROVIDERS: Record<string, ProviderPreset> = {
   openai: {
     name: 'openai',
+    embeddingModel: 'text-embedding-3-small',
     label: 'OpenAI',
     baseURL: 'https://api.openai.com/v1',
     model: 'gpt-4.1-mini',
@@ -52,6 +55,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   qwen: {
     name: 'qwen',
+    embeddingModel: 'text-embedding-v4',
     label: 'Alibaba DashScope (Qwen)',
     baseURL: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
     model: 'qwen-plus',
@@ -63,6 +67,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   zhipu: {
     name: 'zhipu',
+    embeddingModel: 'embedding-3',
     label: 'Zhipu GLM (BigModel)',
     baseURL: 'https://open.bigmodel.cn/api/paas/v4',
     model: 'glm-4.7',
@@ -73,6 +78,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   siliconflow: {
     name: 'siliconflow',
+    embeddingModel: 'BAAI/bge-m3',
     label: 'SiliconFlow',
     baseURL: 'https://api.siliconflow.cn/v1',
     model: 'deepseek-ai/DeepSeek-V4-Flash',
@@ -93,6 +99,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   ollama: {
     name: 'ollama',
+    embeddingModel: 'nomic-embed-text',
     label: 'Ollama (local)',
     baseURL: 'http://localhost:11434/v1',
     model: 'qwen3:8b',

@@ -4,6 +4,7 @@ import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 import { codeLinks } from '../render/post.js';
 import type { Interests } from '../rank/interests.js';
+import { rankEmbedding, type Embed } from '../rank/embedding.js';
 import { rankLexical } from '../rank/lexical.js';
 import type { Logger } from '../ui/logger.js';
 import { fetchPapersCached } from './metadata.js';
@@ -17,7 +18,9 @@ export interface DayRanking {
 export async function rankTheDay(
   papers: Paper[],
   interests: Interests | undefined,
-  o: { arxiv: ArxivClient; cache: Cache; logger: Logger },
+  o: { arxiv: ArxivClient; cache: Cache; logger: Logger; signal: AbortSignal },
+  /** --rank embedding: the texts' vectors (else the ranking is lexical). */
+  embed?: Embed,
 ): Promise<DayRanking> {
   const extras: DayRanking['extras'] = new Map(
     papers.map((p) => [p.id, codeLinks(p).length ? { code: codeLinks(p) } : {}]),
@@ -37,7 +40,9 @@ export async function rankTheDay(
     if (m?.ok) examples.push({ title: m.paper.title, abstract: m.paper.abstract, from: id });
     else o.logger.warn(`interests: example paper ${id} not found on arXiv; ranking without it`);
   }
-  const { ranked, dropped } = rankLexical(papers, interests, examples);
+  const { ranked, dropped } = embed
+    ? await rankEmbedding(papers, interests, examples, embed)
+    : rankLexical(papers, interests, examples);
   if (dropped.length)
     o.logger.info(
       `${dropped.length} paper(s) dropped by a negative keyword: ${dropped.map((d) => d.paper.id).join(', ')}`,

@@ -7,6 +7,9 @@ import type { Paper } from '../arxiv/paper.js';
 import type { Llm } from '../llm/llm-client.js';
 import type { Price } from '../llm/cost.js';
 import type { DigestEntry } from '../render/digest-page.js';
+import { usageError } from '../errors.js';
+import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
+import type { Embed } from '../rank/embedding.js';
 import { hasInterests, loadInterests, type Interests } from '../rank/interests.js';
 import type { DailyOptions } from '../settings/resolve.js';
 import type { Template } from '../templates/template.js';
@@ -35,6 +38,11 @@ export async function prepareDay(o: DailyOptions): Promise<DayPlan> {
   const loaded =
     o.interests && o.rank !== 'none' ? await loadInterests(o.interests.config, o.interests.baseDir) : undefined;
   const interests = loaded && hasInterests(loaded) ? loaded : undefined;
+  if (interests && o.rank === 'embedding' && !o.embeddingModel)
+    throw usageError(
+      `--rank embedding: ${o.llm.preset.label} has no embeddings endpoint (accepted with --rank embedding: ${PROVIDER_NAMES.filter((n) => PROVIDERS[n]!.embeddingModel).join(', ')}; or set DIGEST_EMBEDDING_MODEL for an endpoint that has one)`,
+      'use --rank lexical',
+    );
   // with interests, the day is ranked and its 10 best written up unless --top says otherwise
   const top = o.top ?? (interests ? 10 : undefined);
   return {
@@ -55,7 +63,13 @@ export async function chooseTheDay(o: DailyOptions, ctx: RunContext, plan: DayPl
   if ('quiet' in listing) return listing;
   for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
   const { papers: chosen, filtered } = selectPapers(listing.papers, o);
-  const { papers: ranked, extras } = await rankTheDay(chosen, plan.interests, ctx);
+  const llm = ctx.llm;
+  let embed: Embed | undefined;
+  if (o.rank === 'embedding' && plan.interests) {
+    if (llm?.embed) embed = (texts) => llm.embed!(texts, o.embeddingModel!, { cache, signal: ctx.signal });
+    else logger.warn('dry run: the day is ranked lexically (embeddings would be paid for)');
+  }
+  const { papers: ranked, extras } = await rankTheDay(chosen, plan.interests, ctx, embed);
   const papers = ranked.slice(0, plan.top ?? ranked.length);
   const rest = ranked.slice(papers.length);
   const date = listing.announcement;

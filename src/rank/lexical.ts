@@ -41,13 +41,7 @@ const wordRe = (w: string) =>
   new RegExp(`(^|[^\\p{L}\\p{N}])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu');
 
 export function rankLexical(papers: Paper[], interests: Interests, examples: ExamplePaper[]): Ranking {
-  const text = (p: Paper) => `${p.title}\n${p.abstract}`;
-  const dropped: Ranking['dropped'] = [];
-  const kept = papers.filter((p) => {
-    const hit = interests.exclude.find((w) => wordRe(w).test(text(p)));
-    if (hit) dropped.push({ paper: p, reason: `negative keyword "${hit}"` });
-    return !hit;
-  });
+  const { kept, dropped } = dropExcluded(papers, interests);
   const index = new MiniSearch<{ id: number; title: string; abstract: string }>({
     fields: ['title', 'abstract'],
     processTerm,
@@ -70,18 +64,49 @@ export function rankLexical(papers: Paper[], interests: Interests, examples: Exa
   const w = examples.length ? 1 / Math.sqrt(examples.length) : 0;
   for (const e of examples) add(`${e.title} ${e.title} ${e.abstract}`, w, e.title);
 
-  const best = Math.max(1e-9, ...score.values());
+  return order(
+    kept,
+    interests,
+    (i) => score.get(i) ?? 0,
+    (i) => nearest.get(i)?.example,
+    dropped,
+  );
+}
+
+/** Drops what a negative keyword names (before any scoring). */
+export function dropExcluded(papers: Paper[], interests: Interests): { kept: Paper[]; dropped: Ranking['dropped'] } {
+  const dropped: Ranking['dropped'] = [];
+  const kept = papers.filter((p) => {
+    const hit = interests.exclude.find((w) => wordRe(w).test(`${p.title}\n${p.abstract}`));
+    if (hit) dropped.push({ paper: p, reason: `negative keyword "${hit}"` });
+    return !hit;
+  });
+  return { kept, dropped };
+}
+
+/**
+ * The ranking from raw scores: followed authors and keyword hits first, then by score (0–1, relative to
+ * the day's best), each with its reason.
+ */
+export function order(
+  kept: Paper[],
+  interests: Interests,
+  rawScore: (i: number) => number,
+  nearestExample: (i: number) => string | undefined,
+  dropped: Ranking['dropped'],
+): Ranking {
+  const best = Math.max(1e-9, ...kept.map((_, i) => rawScore(i)));
   const ranked = kept.map((p, i): Ranked & { first: boolean } => {
     const author = p.authors.find((a) => interests.authors.some((n) => a.name.toLowerCase().includes(n.toLowerCase())));
-    const keyword = interests.keywords.find((k) => wordRe(k).test(text(p)));
-    const s = (score.get(i) ?? 0) / best;
-    const near = nearest.get(i);
+    const keyword = interests.keywords.find((k) => wordRe(k).test(`${p.title}\n${p.abstract}`));
+    const s = Math.max(0, rawScore(i)) / best;
+    const near = nearestExample(i);
     const reason = author
       ? `author followed: ${author.name}`
       : keyword
         ? `keyword "${keyword}"`
         : near
-          ? `close to "${near.example}"`
+          ? `close to "${near}"`
           : s > 0
             ? 'matches the description'
             : 'no match';

@@ -39,8 +39,10 @@ export interface FileConfig {
   slug?: string;
   /** digest daily: what the reader cares about; the day is ranked against it. */
   interests?: InterestsConfig;
-  /** How the day is ranked against the interests: lexical (default) or none. */
+  /** How the day is ranked against the interests: lexical (default), embedding or none. */
   rank?: string;
+  /** --rank embedding: the model of the /embeddings endpoint (default: the provider preset's). */
+  embeddingModel?: string;
 }
 
 type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context' | 'interests';
@@ -72,6 +74,7 @@ const SCHEMA: Record<keyof FileConfig, Kind> = {
   downloadFigures: 'boolean',
   interests: 'interests',
   rank: 'string',
+  embeddingModel: 'string',
   site: 'string',
   slug: 'string',
 };

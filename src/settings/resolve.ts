@@ -444,7 +444,9 @@ export interface DailyOptions extends Settings, RunOutput {
   top: number | undefined;
   /** The reader's interests, and the folder their example files are relative to. */
   interests: { config: InterestsConfig; baseDir: string } | undefined;
-  rank: 'lexical' | 'none';
+  rank: 'lexical' | 'embedding' | 'none';
+  /** --rank embedding: the model of the provider's /embeddings endpoint (undefined: the provider has none). */
+  embeddingModel: string | undefined;
 }
 
 export const CATEGORY = /^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$/;
@@ -615,10 +617,17 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
       fallback: 'lexical',
       parse: oneOf('rank', RANKS),
     }),
+    embeddingModel: r.pick<string | undefined>('embedding_model', {
+      envName: 'DIGEST_EMBEDDING_MODEL',
+      file: f.embeddingModel,
+      fallback: settings.llm.preset.embeddingModel,
+      fallbackSource: 'preset',
+      parse: str,
+    }),
   };
 }
 
-const RANKS = ['lexical', 'none'] as const;
+const RANKS = ['lexical', 'embedding', 'none'] as const;
 
 /** --interests FILE: a JSON file of the same shape as the config file's "interests". */
 function readInterestsFile(raw: string, label: string): DailyOptions['interests'] {

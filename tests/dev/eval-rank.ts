@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Paper } from '../../src/arxiv/paper.js';
 import type { Interests } from '../../src/rank/interests.js';
+import { rankEmbedding, type Embed } from '../../src/rank/embedding.js';
 import { rankLexical } from '../../src/rank/lexical.js';
 import { ROOT } from '../fakes/root.js';
 
@@ -41,6 +42,32 @@ const asPaper = (r: Row): Paper => ({
   links: { abs: '', pdf: '' },
 });
 
+/** A real embeddings endpoint, when given (EVAL_EMBEDDING_URL, _MODEL, _KEY): the build machine has none. */
+const EMBED_URL = process.env['EVAL_EMBEDDING_URL'];
+const embed: Embed | undefined = EMBED_URL
+  ? async (texts) => {
+      const out: number[][] = [];
+      for (let i = 0; i < texts.length; i += 64) {
+        const res = await fetch(`${EMBED_URL.replace(/\/+$/, '')}/embeddings`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${process.env['EVAL_EMBEDDING_KEY'] ?? ''}`,
+          },
+          body: JSON.stringify({
+            model: process.env['EVAL_EMBEDDING_MODEL'] ?? 'text-embedding-3-small',
+            input: texts.slice(i, i + 64),
+            encoding_format: 'float',
+          }),
+        });
+        if (!res.ok) throw new Error(`embeddings: ${res.status} ${await res.text()}`);
+        const body = (await res.json()) as { data: Array<{ index: number; embedding: number[] }> };
+        for (const d of body.data) out[i + d.index] = d.embedding;
+      }
+      return out;
+    }
+  : undefined;
+
 const K = 10;
 function metrics(order: Paper[], topic: string): { p: number; ndcg: number } {
   const rel = order.slice(0, K).map((p) => (p.primaryCategory === topic ? 1 : 0));
@@ -60,7 +87,7 @@ console.log(
   `ranking evaluation: interests = ${EXAMPLES} papers of the topic from 2026-05-19; judged on 2026-06-02 (${test.length} papers)\n`,
 );
 console.log('topic   relevant  method    P@10   nDCG@10');
-const sums = { arxiv: { p: 0, ndcg: 0 }, lexical: { p: 0, ndcg: 0 } };
+const sums = { arxiv: { p: 0, ndcg: 0 }, lexical: { p: 0, ndcg: 0 }, embedding: { p: 0, ndcg: 0 } };
 for (const topic of TOPICS) {
   const examples = train
     .filter((r) => r.categories[0] === topic)
@@ -72,9 +99,16 @@ for (const topic of TOPICS) {
     rankLexical(test, none, examples).ranked.map((r) => r.paper),
     topic,
   );
+  const emb = embed
+    ? metrics(
+        (await rankEmbedding(test, none, examples, embed)).ranked.map((r) => r.paper),
+        topic,
+      )
+    : undefined;
   for (const [name, m] of [
     ['arXiv order', base],
     ['lexical', lex],
+    ...(emb ? [['embedding', emb] as const] : []),
   ] as const) {
     console.log(
       `${topic.padEnd(7)} ${String(relevant).padStart(8)}  ${name.padEnd(8)}  ${m.p.toFixed(2)}   ${m.ndcg.toFixed(2)}`,
@@ -84,8 +118,15 @@ for (const topic of TOPICS) {
   sums.arxiv.ndcg += base.ndcg;
   sums.lexical.p += lex.p;
   sums.lexical.ndcg += lex.ndcg;
+  sums.embedding.p += emb?.p ?? 0;
+  sums.embedding.ndcg += emb?.ndcg ?? 0;
 }
 const n = TOPICS.length;
 console.log(
   `\nmean over ${n} topics: arXiv order P@10 ${(sums.arxiv.p / n).toFixed(2)}, nDCG@10 ${(sums.arxiv.ndcg / n).toFixed(2)}; lexical P@10 ${(sums.lexical.p / n).toFixed(2)}, nDCG@10 ${(sums.lexical.ndcg / n).toFixed(2)}`,
+);
+console.log(
+  embed
+    ? `embedding P@10 ${(sums.embedding.p / n).toFixed(2)}, nDCG@10 ${(sums.embedding.ndcg / n).toFixed(2)}`
+    : 'embedding: not measured (no endpoint; set EVAL_EMBEDDING_URL, EVAL_EMBEDDING_MODEL and EVAL_EMBEDDING_KEY to measure it)',
 );

@@ -148,3 +148,61 @@ describe('digest daily with interests', () => {
     expect(missing.stderr).toContain(`--interests ${path.join(dir, 'nope.json')}: cannot read it (ENOENT)`);
   });
 });
+
+describe('digest daily --rank embedding', () => {
+  const setUp = () => {
+    const dir = tempDir();
+    const speech = DAY.filter((p) => /\bspeech\b/i.test(p.title)).slice(0, 2);
+    writeFileSync(
+      path.join(dir, 'digest.config.json'),
+      JSON.stringify({
+        rank: 'embedding',
+        interests: { description: 'spoken language and speech', papers: speech.map((p) => p.id) },
+      }),
+    );
+    return { dir, speech };
+  };
+
+  it("ranks with the provider's embeddings, cached: a re-run asks for none", async () => {
+    const { dir } = setUp();
+    const r = await runCli(['daily', 'cs.CL', '--top', '3', '--kind', 'post', '-o', path.join(dir, 'posts')], env(), {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.llm.embeddingRequests.length).toBeGreaterThan(0);
+    expect(s.llm.embeddingRequests.every((q) => q.model === 'text-embedding-3-small')).toBe(true);
+    const embedded = s.llm.embeddingRequests.flatMap((q) => (Array.isArray(q.input) ? q.input : [q.input]));
+    expect(embedded).toHaveLength(189 + 3); // the day, two example papers, the description
+    const page = readFileSync(r.stdout.trim(), 'utf8');
+    expect(page).toMatch(/^相关度：1\.00（close to ".+"）$/m);
+    s.llm.reset();
+    const again = await runCli(
+      ['daily', 'cs.CL', '--top', '3', '--kind', 'post', '-o', path.join(dir, 'posts')],
+      env(),
+      { cwd: dir },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.llm.embeddingRequests).toHaveLength(0);
+    expect(s.llm.requests).toHaveLength(0);
+  });
+
+  it('an endpoint without /embeddings (404), or a provider without one: exit 2 naming it, nothing spent', async () => {
+    const { dir } = setUp();
+    s.llm.embeddings = false;
+    const r = await runCli(['daily', 'cs.CL', '--top', '3'], env(), { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--rank embedding: OpenAI at http:\/\/127\.0\.0\.1:\d+\/v1 has no embeddings endpoint or model "text-embedding-3-small" \(404\)/,
+    );
+    expect(s.llm.requests).toHaveLength(0);
+    const before = s.arxiv.requests.length;
+    const deepseek = await runCli(
+      ['daily', 'cs.CL', '--provider', 'deepseek', '--base-url', s.llm.url],
+      env({ DEEPSEEK_API_KEY: 'sk-x' }),
+      { cwd: dir },
+    );
+    expect(deepseek.code).toBe(2);
+    expect(deepseek.stderr).toContain('--rank embedding: DeepSeek has no embeddings endpoint');
+    expect(s.arxiv.requests).toHaveLength(before); // found before any request
+  });
+});

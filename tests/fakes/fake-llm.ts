@@ -61,6 +61,9 @@ export class FakeLlm {
   shape: AnswerShape;
   /** The shape each written answer took, in order (for 'mixed'). */
   readonly shapesUsed: AnswerShape[] = [];
+  /** Whether POST /embeddings exists (a server without one answers 404, as most chat-only servers do). */
+  embeddings = true;
+  readonly embeddingRequests: Array<{ model?: string; input?: string | string[] }> = [];
 
   constructor(private readonly opts: FakeLlmOptions = {}) {
     this.shape = opts.shape ?? 'asked';
@@ -84,6 +87,8 @@ export class FakeLlm {
     this.rules.length = 0;
     this.requests.length = 0;
     this.shapesUsed.length = 0;
+    this.embeddingRequests.length = 0;
+    this.embeddings = true;
     this.shape = this.opts.shape ?? 'asked';
   }
 
@@ -105,6 +110,20 @@ export class FakeLlm {
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model' }] }));
+      return;
+    }
+    if (req.method === 'POST' && req.url?.endsWith('/embeddings') && this.embeddings) {
+      const body = JSON.parse(raw) as { model?: string; input?: string | string[] };
+      this.embeddingRequests.push(body);
+      const inputs = Array.isArray(body.input) ? body.input : [String(body.input ?? '')];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          object: 'list',
+          model: body.model,
+          data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: hashedBagOfWords(text) })),
+          usage: { prompt_tokens: inputs.join(' ').length / 4, total_tokens: inputs.join(' ').length / 4 },
+        }),
+      );
       return;
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
@@ -523,4 +542,14 @@ function listingAnswer(batch: string, model: string, shape: AnswerShape): string
     2,
   );
   return shapeWrapper(`\`\`\`json\n${json}\n\`\`\``, shape, 'qa');
+}
+
+/** A stand-in embedding: words hashed into 256 buckets, normalised, so shared words mean similar vectors. */
+export function hashedBagOfWords(text: string): number[] {
+  const v = new Array<number>(256).fill(0);
+  for (const w of text.toLowerCase().match(/[a-z]{3,}/g) ?? []) {
+    v[createHash('md5').update(w).digest().readUInt8(0)]! += 1;
+  }
+  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
 }

@@ -279,6 +279,14 @@ const CASES: Case[] = [
     read: (s) => s.interests?.config.keywords,
   },
   {
+    name: 'embedding_model',
+    commands: ['daily', 'config'],
+    env: ['DIGEST_EMBEDDING_MODEL', 'bge-m3'],
+    file: { embeddingModel: 'm3e' },
+    want: { env: 'bge-m3', config: 'm3e', fallback: 'text-embedding-3-small' },
+    read: (s) => s.embeddingModel,
+  },
+  {
     name: 'limit',
     commands: ['daily'],
     flag: ['limit', '3'],
