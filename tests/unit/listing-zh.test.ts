@@ -9,6 +9,7 @@ import { DigestError } from '../../src/errors.js';
 import { listInChinese } from '../../src/pipeline/listing-zh.js';
 import { parseListing } from '../../src/render/parse-listing.js';
 import { templateSet, type Template } from '../../src/templates/template.js';
+import { makePaper } from '../helpers/paper.js';
 import { lastAsk, RecordingLlm } from '../helpers/recording-llm.js';
 
 const IDS = ['2606.00001', '2606.00002', '2606.00003'];
@@ -61,23 +62,7 @@ describe('parseListing: every reasonable shape', () => {
   });
 });
 
-const paper = (id: string, n: number): Paper => ({
-  id,
-  version: 1,
-  title: `Paper ${n}`,
-  rawTitle: `Paper ${n}`,
-  authors: [{ name: 'A', affiliations: [] }],
-  abstract: `Abstract ${n}.`,
-  rawAbstract: '',
-  published: '',
-  updated: '',
-  primaryCategory: 'cs.CL',
-  categories: ['cs.CL'],
-  comment: '',
-  journalRef: '',
-  dois: [],
-  links: { abs: '', pdf: '' },
-});
+const paper = (id: string, n: number): Paper => makePaper({ id, title: `Paper ${n}`, abstract: `Abstract ${n}.` });
 
 describe('listInChinese', () => {
   let tpl: Template;

@@ -6,24 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/arxiv/paper.js';
 import { fromBibtex, fromCslJson, loadInterests, validateInterests, type Interests } from '../../src/rank/interests.js';
 import { rankLexical } from '../../src/rank/lexical.js';
+import { makePaper } from '../helpers/paper.js';
 
-const paper = (id: string, title: string, abstract: string, authors = ['A. Nobody']): Paper => ({
-  id,
-  version: 1,
-  title,
-  rawTitle: title,
-  authors: authors.map((name) => ({ name, affiliations: [] })),
-  abstract,
-  rawAbstract: abstract,
-  published: '',
-  updated: '',
-  primaryCategory: 'cs.CL',
-  categories: ['cs.CL'],
-  comment: '',
-  journalRef: '',
-  dois: [],
-  links: { abs: '', pdf: '' },
-});
+const paper = (id: string, title: string, abstract: string, authors = ['A. Nobody']): Paper =>
+  makePaper({ id, title, abstract, authors: authors.map((name) => ({ name, affiliations: [] })) });
 const none: Interests = { description: '', keywords: [], exclude: [], authors: [], ids: [], examples: [] };
 const DAY = [
   paper('1', 'Speech recognition for tonal languages', 'We train acoustic models for Mandarin speech recognition.'),

@@ -10,6 +10,7 @@ import { validateConfig } from '../../src/settings/config-file.js';
 import type { Paper } from '../../src/arxiv/paper.js';
 import { PostFolder } from '../../src/output/post-folder.js';
 import { isWithdrawn, whatChanged } from '../../src/pipeline/refresh.js';
+import { makePaper } from '../helpers/paper.js';
 import {
   pageFrontMatter,
   postFileName,
@@ -209,27 +210,18 @@ describe('digest init: the files a blog gets', () => {
 });
 
 describe('digest refresh: what a new version changed', () => {
-  const paper = (o: Partial<Paper>): Paper => ({
-    id: '2404.16418',
-    version: 2,
-    title: 'Old Title',
-    rawTitle: 'Old Title',
-    authors: [
-      { name: 'Ada', affiliations: [] },
-      { name: 'Grace', affiliations: [] },
-    ],
-    abstract: 'We study X. We find Y.',
-    rawAbstract: '',
-    published: '',
-    updated: '',
-    primaryCategory: 'cs.CL',
-    categories: ['cs.CL'],
-    comment: '',
-    journalRef: '',
-    dois: [],
-    links: { abs: '', pdf: '' },
-    ...o,
-  });
+  const paper = (o: Partial<Paper>): Paper =>
+    makePaper({
+      id: '2404.16418',
+      version: 2,
+      title: 'Old Title',
+      authors: [
+        { name: 'Ada', affiliations: [] },
+        { name: 'Grace', affiliations: [] },
+      ],
+      abstract: 'We study X. We find Y.',
+      ...o,
+    });
   const before = { titleEn: 'Old Title', authors: ['Ada', 'Grace'], abstract: 'We study X. We find Y.' };
 
   it('says what changed, from the metadata alone', () => {
