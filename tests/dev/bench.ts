@@ -107,6 +107,20 @@ const rows: Row[] = [];
 const row = (what: string, value: string, limit: string, verdict: string) => rows.push([what, value, limit, verdict]);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** `digest daily` of the bench's day into `out`, abstracts only, quietly. */
+const dailyArgs = (out: string) => [
+  BIN,
+  'daily',
+  'cs.CL',
+  '-o',
+  out,
+  '--concurrency',
+  String(CONCURRENCY),
+  '--source',
+  'abstract',
+  '--quiet',
+];
+
 async function throughput() {
   const walls: number[] = [];
   let last: { arxivApi: number; rss: number; gaps: number[]; llm: number; cached: number; prompt: number } | undefined;
@@ -116,18 +130,7 @@ async function throughput() {
     const sv = await servers(N, LATENCY);
     const cache = tmp('cache');
     const out = tmp('out');
-    const args = [
-      BIN,
-      'daily',
-      'cs.CL',
-      '-o',
-      out,
-      '--concurrency',
-      String(CONCURRENCY),
-      '--source',
-      'abstract',
-      '--quiet',
-    ];
+    const args = dailyArgs(out);
     const cold = await run(process.execPath, args, sv.env(cache));
     if (cold.code !== 0) throw new Error(`daily failed: ${cold.stderr}`);
     walls.push(cold.ms);
@@ -231,11 +234,7 @@ async function coldStart() {
 async function memory() {
   const sv = await servers(MEM_N, 0);
   const out = tmp('out');
-  const r = await run(
-    process.execPath,
-    [BIN, 'daily', 'cs.CL', '-o', out, '--concurrency', String(CONCURRENCY), '--source', 'abstract', '--quiet'],
-    sv.env(tmp('cache')),
-  );
+  const r = await run(process.execPath, dailyArgs(out), sv.env(tmp('cache')));
   await sv.stop();
   rmSync(out, { recursive: true, force: true });
   if (r.code !== 0) throw new Error(`daily (memory) failed: ${r.stderr}`);
@@ -281,18 +280,7 @@ async function mixedShapes() {
   const sv = await servers(N, LATENCY);
   const cache = tmp('cache');
   const out = tmp('out');
-  const args = [
-    BIN,
-    'daily',
-    'cs.CL',
-    '-o',
-    out,
-    '--concurrency',
-    String(CONCURRENCY),
-    '--source',
-    'abstract',
-    '--quiet',
-  ];
+  const args = dailyArgs(out);
   const env = sv.env(cache, { DIGEST_MODEL: 'shape/mixed' });
   const cold = await run(process.execPath, args, env);
   const written = readdirSync(out).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f)).length;

@@ -12,6 +12,7 @@ import { FakeArxiv } from '../fakes/fake-arxiv.js';
 import { makePdf } from '../fakes/make-pdf.js';
 import { tempDir } from '../helpers/cli.js';
 import { closedPort, NO_SUCH_HOST } from '../helpers/net.js';
+import { makePaper } from '../helpers/paper.js';
 
 let fake: FakeArxiv;
 beforeEach(async () => {
@@ -39,24 +40,14 @@ const client = (over: Partial<ArxivClientOptions> = {}, log: string[] = []) =>
 const base = () => fake.url.replace(/\/api\/query$/, '');
 
 function paper(i: number): Paper {
-  const id = `2611.${String(20001 + i)}`;
-  return {
-    id,
-    version: 1,
+  const published = '2026-11-16T00:00:00Z';
+  return makePaper({
+    id: `2611.${String(20001 + i)}`,
     title: `Paper ${i}`,
-    rawTitle: `Paper ${i}`,
-    authors: [{ name: 'A. Author', affiliations: [] }],
     abstract: `Abstract of paper ${i}.`,
-    rawAbstract: `Abstract of paper ${i}.`,
-    published: '2026-11-16T00:00:00Z',
-    updated: '2026-11-16T00:00:00Z',
-    primaryCategory: 'cs.CL',
-    categories: ['cs.CL'],
-    comment: '',
-    journalRef: '',
-    dois: [],
-    links: { abs: '', pdf: '' },
-  };
+    published,
+    updated: published,
+  });
 }
 
 describe('ArxivClient and a host that is not there', () => {
