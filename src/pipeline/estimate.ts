@@ -6,7 +6,7 @@ import { costOf, estimateTokens, formatCost, type Price } from '../llm/cost.js';
 import type { LlmFacts } from '../llm/llm-client.js';
 import type { Template } from '../templates/template.js';
 import { llmCacheKey } from './compose-post.js';
-import { LISTING_BATCH } from './listing-zh.js';
+import { PAPERS_PER_CALL } from './ask-in-batches.js';
 import { buildMessages, qaMode } from './messages.js';
 import type { TextAccess } from './paper-text.js';
 
@@ -50,7 +50,7 @@ export async function estimatePaper(
 
 export interface Plan {
   papers: Paper[];
-  /** Papers beyond --top: listed in Chinese, LISTING_BATCH to a call. */
+  /** Papers beyond --top: listed in Chinese, PAPERS_PER_CALL to a call. */
   listed: number;
   /** The day's ranking, shown beside each paper. */
   extras: Map<string, { rank?: { score: number; reason: string } }>;
@@ -82,7 +82,7 @@ export async function printPlan(o: Plan, out: (s: string) => void): Promise<void
   }
   const total = costOf({ promptTokens: input, completionTokens: output, cachedTokens: 0 }, o.price);
   if (o.listed)
-    out(`\n+ ${o.listed} paper(s) beyond --top, listed in Chinese: ${Math.ceil(o.listed / LISTING_BATCH)} call(s)\n`);
+    out(`\n+ ${o.listed} paper(s) beyond --top, listed in Chinese: ${Math.ceil(o.listed / PAPERS_PER_CALL)} call(s)\n`);
   out(
     `\nestimate: ${calls} LLM call(s) + 1 overview for ${o.templates.map((t) => t.name).join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}\n`,
   );
