@@ -136,7 +136,10 @@ function defineCommands(program: Command, state: RunState): void {
         '--interests <file>',
         'a JSON file of interests (description, keywords, exclude, authors, papers) to rank the day by',
       )
-      .option('--rank <method>', 'how the day is ranked against the interests: lexical or none (env DIGEST_RANK)')
+      .option(
+        '--rank <method>',
+        'how the day is ranked against the interests: lexical (default, free), embedding, llm or none (env DIGEST_RANK)',
+      )
       .option('--match <regex>', 'keep papers whose title or abstract matches (case-insensitive)')
       .option('--exclude <regex>', 'drop papers whose title or abstract matches (case-insensitive)')
       .option('--authors <names>', 'keep papers with an author whose name contains one of these (comma separated)')

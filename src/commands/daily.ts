@@ -1,6 +1,7 @@
 /** `digest daily`: a day's papers of some categories → one post each (-o) and a digest page. */
 import { costOf, formatCost, priceOf } from '../llm/cost.js';
 import { ensureDir } from '../output/write-file.js';
+import { interestsText } from '../rank/model.js';
 import { createContext, type Io } from '../pipeline/context.js';
 import { postFilesOf, writePostFile } from '../pipeline/deliver.js';
 import { printPlan } from '../pipeline/estimate.js';
@@ -27,9 +28,23 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   const price = priceOf(o.llm.model, o.prices);
   if (!ctx.llm) {
     const { cache, templates, text } = ctx;
-    const listed = day.rest.length;
     await printPlan(
-      { ...day, listed, templates, categories: o.categories, cache, llm: undefined, model: o.llm.model, price, text },
+      {
+        ...day,
+        listing: { tpl: plan.listingTpl, papers: day.rest },
+        ranking: plan.rankTpl && {
+          tpl: plan.rankTpl,
+          papers: [...papers, ...day.rest],
+          interests: interestsText(plan.interests!, plan.interests!.examples),
+        },
+        templates,
+        categories: o.categories,
+        cache,
+        llm: undefined,
+        model: o.llm.model,
+        price,
+        text,
+      },
       io.stdout,
     );
     return day.missing.length ? 1 : 0;

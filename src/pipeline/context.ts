@@ -55,11 +55,11 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
 async function loadTemplates(settings: Settings): Promise<Template[]> {
   const set = templateSet(settings.templateDir);
   const list = await Promise.all(settings.templateNames.map((k) => set.get(k)));
-  const daily = list.find((t) => t.kind === 'overview' || t.kind === 'listing');
+  const daily = list.find((t) => t.kind === 'overview' || t.kind === 'listing' || t.kind === 'rank');
   if (daily)
     throw new DigestError(
       'usage',
-      `--kind ${daily.name}: ${daily.kind === 'overview' ? 'an overview' : 'a listing'} template writes the digest page of digest daily; it is not a per-paper kind`,
+      `--kind ${daily.name}: ${daily.kind === 'rank' ? 'a rank template ranks the day of digest daily (--rank llm)' : `${daily.kind === 'overview' ? 'an overview' : 'a listing'} template writes the digest page of digest daily`}; it is not a per-paper kind`,
     );
   return list;
 }

@@ -6,7 +6,7 @@ import { costOf, estimateTokens, formatCost, type Price } from '../llm/cost.js';
 import type { LlmFacts } from '../llm/llm-client.js';
 import type { Template } from '../templates/template.js';
 import { llmCacheKey } from './compose-post.js';
-import { PAPERS_PER_CALL } from './ask-in-batches.js';
+import { batchMessages, inBatches, PAPERS_PER_CALL } from './ask-in-batches.js';
 import { buildMessages, qaMode } from './messages.js';
 import type { TextAccess } from './paper-text.js';
 
@@ -48,10 +48,27 @@ export async function estimatePaper(
   return { input, output, calls };
 }
 
+/** What answers about a batch of papers are like, per paper (for the output estimate). */
+const ITEM = {
+  listing: `{"id": "2606.00001", "title_zh": "${'中'.repeat(24)}", "summary": "${'中'.repeat(50)}"},`,
+  rank: `{"id": "2606.00001", "score": 7, "reason": "${'中'.repeat(30)}"},`,
+};
+
+/** The calls of a many-papers-per-call step (listing, ranking): the real prompts counted, answers guessed. */
+export function estimateBatches(tpl: Template, papers: Paper[], vars: Record<string, string> = {}) {
+  const batches = inBatches(papers, PAPERS_PER_CALL);
+  const perPaper = estimateTokens(tpl.kind === 'rank' ? ITEM.rank : ITEM.listing);
+  let input = 0;
+  for (const b of batches) input += batchMessages(tpl, b, vars).reduce((a, m) => a + estimateTokens(m.content) + 4, 3);
+  return { calls: batches.length, input, output: papers.length * perPaper };
+}
+
 export interface Plan {
   papers: Paper[];
-  /** Papers beyond --top: listed in Chinese, PAPERS_PER_CALL to a call. */
-  listed: number;
+  /** Papers beyond --top, listed in Chinese PAPERS_PER_CALL to a call (no template: not listed). */
+  listing: { tpl: Template | undefined; papers: Paper[] };
+  /** --rank llm: the day's papers scored by the model. */
+  ranking: { tpl: Template; papers: Paper[]; interests: string } | undefined;
   /** The day's ranking, shown beside each paper. */
   extras: Map<string, { rank?: { score: number; reason: string } }>;
   templates: Template[];
@@ -80,10 +97,35 @@ export async function printPlan(o: Plan, out: (s: string) => void): Promise<void
     output += e.output;
     calls += e.calls;
   }
+  const steps = [
+    ...(o.ranking
+      ? [
+          {
+            e: estimateBatches(o.ranking.tpl, o.ranking.papers, { interests: o.ranking.interests }),
+            what: `${o.ranking.papers.length} paper(s) ranked by the model (--rank llm)`,
+            tpl: o.ranking.tpl.name,
+          },
+        ]
+      : []),
+    ...(o.listing.tpl && o.listing.papers.length
+      ? [
+          {
+            e: estimateBatches(o.listing.tpl, o.listing.papers),
+            what: `${o.listing.papers.length} paper(s) beyond --top, listed in Chinese`,
+            tpl: o.listing.tpl.name,
+          },
+        ]
+      : []),
+  ];
+  if (steps.length) out('\n');
+  for (const { e, what } of steps) {
+    out(`+ ${what}: ${e.calls} call(s), about ${e.input} input and ${e.output} output tokens\n`);
+    input += e.input;
+    output += e.output;
+    calls += e.calls;
+  }
   const total = costOf({ promptTokens: input, completionTokens: output, cachedTokens: 0 }, o.price);
-  if (o.listed)
-    out(`\n+ ${o.listed} paper(s) beyond --top, listed in Chinese: ${Math.ceil(o.listed / PAPERS_PER_CALL)} call(s)\n`);
   out(
-    `\nestimate: ${calls} LLM call(s) + 1 overview for ${o.templates.map((t) => t.name).join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}\n`,
+    `\nestimate: ${calls} LLM call(s) + 1 overview for ${[...o.templates.map((t) => t.name), ...steps.map((x) => x.tpl)].join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}\n`,
   );
 }

@@ -6,8 +6,11 @@ import { paperList, type DigestEntry } from '../render/digest-page.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
 import { renderString, templateSet, type Template } from '../templates/template.js';
 
-/** The day's own templates (`overview`, `listing`), checked for their kind before any request. */
-export async function dayTemplate(templateDir: string | undefined, kind: 'overview' | 'listing'): Promise<Template> {
+/** The day's own templates (`overview`, `listing`, `rank`), checked for their kind before any request. */
+export async function dayTemplate(
+  templateDir: string | undefined,
+  kind: 'overview' | 'listing' | 'rank',
+): Promise<Template> {
   const tpl = await templateSet(templateDir).get(kind);
   if (tpl.kind !== kind) throw usageError(`template ${tpl.file}: the ${kind} template must have kind: ${kind}`);
   return tpl;

@@ -6,6 +6,7 @@ import { codeLinks } from '../render/post.js';
 import type { Interests } from '../rank/interests.js';
 import { rankEmbedding, type Embed } from '../rank/embedding.js';
 import { rankLexical } from '../rank/lexical.js';
+import { rankByModel, type ScorePapers } from '../rank/model.js';
 import type { Logger } from '../ui/logger.js';
 import { fetchPapersCached } from './metadata.js';
 
@@ -19,8 +20,8 @@ export async function rankTheDay(
   papers: Paper[],
   interests: Interests | undefined,
   o: { arxiv: ArxivClient; cache: Cache; logger: Logger; signal: AbortSignal },
-  /** --rank embedding: the texts' vectors (else the ranking is lexical). */
-  embed?: Embed,
+  /** --rank embedding: the texts' vectors; --rank llm: the model's scores (else the ranking is lexical). */
+  method?: { embed: Embed } | { score: ScorePapers },
 ): Promise<DayRanking> {
   const extras: DayRanking['extras'] = new Map(
     papers.map((p) => [p.id, codeLinks(p).length ? { code: codeLinks(p) } : {}]),
@@ -40,9 +41,12 @@ export async function rankTheDay(
     if (m?.ok) examples.push({ title: m.paper.title, abstract: m.paper.abstract, from: id });
     else o.logger.warn(`interests: example paper ${id} not found on arXiv; ranking without it`);
   }
-  const { ranked, dropped } = embed
-    ? await rankEmbedding(papers, interests, examples, embed)
-    : rankLexical(papers, interests, examples);
+  const { ranked, dropped } =
+    method && 'embed' in method
+      ? await rankEmbedding(papers, interests, examples, method.embed)
+      : method && 'score' in method
+        ? await rankByModel(papers, interests, examples, method.score, (m) => o.logger.warn(m))
+        : rankLexical(papers, interests, examples);
   if (dropped.length)
     o.logger.info(
       `${dropped.length} paper(s) dropped by a negative keyword: ${dropped.map((d) => d.paper.id).join(', ')}`,

@@ -9,10 +9,11 @@ import type { Price } from '../llm/cost.js';
 import type { DigestEntry } from '../render/digest-page.js';
 import { usageError } from '../errors.js';
 import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
-import type { Embed } from '../rank/embedding.js';
 import { hasInterests, loadInterests, type Interests } from '../rank/interests.js';
+import { parseScores } from '../rank/model.js';
 import type { DailyOptions } from '../settings/resolve.js';
 import type { Template } from '../templates/template.js';
+import { askInBatches } from './ask-in-batches.js';
 import type { RunContext } from './context.js';
 import { listFromApi, listFromFeed } from './day-listing.js';
 import { writeDayPage } from './day-page.js';
@@ -28,6 +29,8 @@ import { applyCostCap, selectPapers } from './select-papers.js';
 export interface DayPlan {
   overviewTpl: Template;
   listingTpl: Template | undefined;
+  /** --rank llm: the template the model scores the day with. */
+  rankTpl: Template | undefined;
   interests: Interests | undefined;
   /** How many papers are written up; undefined = all. */
   top: number | undefined;
@@ -48,6 +51,7 @@ export async function prepareDay(o: DailyOptions): Promise<DayPlan> {
   return {
     overviewTpl: await dayTemplate(o.templateDir, 'overview'),
     listingTpl: top !== undefined ? await dayTemplate(o.templateDir, 'listing') : undefined,
+    rankTpl: interests && o.rank === 'llm' ? await dayTemplate(o.templateDir, 'rank') : undefined,
     interests,
     top,
   };
@@ -63,13 +67,7 @@ export async function chooseTheDay(o: DailyOptions, ctx: RunContext, plan: DayPl
   if ('quiet' in listing) return listing;
   for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
   const { papers: chosen, filtered } = selectPapers(listing.papers, o);
-  const llm = ctx.llm;
-  let embed: Embed | undefined;
-  if (o.rank === 'embedding' && plan.interests) {
-    if (llm?.embed) embed = (texts) => llm.embed!(texts, o.embeddingModel!, { cache, signal: ctx.signal });
-    else logger.warn('dry run: the day is ranked lexically (embeddings would be paid for)');
-  }
-  const { papers: ranked, extras } = await rankTheDay(chosen, plan.interests, ctx, embed);
+  const { papers: ranked, extras } = await rankTheDay(chosen, plan.interests, ctx, rankMethod(o, ctx, plan));
   const papers = ranked.slice(0, plan.top ?? ranked.length);
   const rest = ranked.slice(papers.length);
   const date = listing.announcement;
@@ -77,6 +75,35 @@ export async function chooseTheDay(o: DailyOptions, ctx: RunContext, plan: DayPl
     `${date} · ${o.categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write${rest.length ? `, ${rest.length} to list in Chinese` : ''}`,
   );
   return { papers, rest, extras, date, missing: listing.missing };
+}
+
+/** How the day is ranked: the provider's embeddings, the chat model's scores, or (undefined) lexically. */
+function rankMethod(o: DailyOptions, ctx: RunContext, plan: DayPlan): Parameters<typeof rankTheDay>[3] {
+  const { llm, cache, logger, signal } = ctx;
+  if (!plan.interests || (o.rank !== 'embedding' && o.rank !== 'llm')) return undefined;
+  if (!llm) {
+    logger.warn(`dry run: the day is ranked lexically (--rank ${o.rank} would be paid for)`);
+    return undefined;
+  }
+  if (o.rank === 'embedding') {
+    if (!llm.embed) return undefined;
+    return { embed: (texts) => llm.embed!(texts, o.embeddingModel!, { cache, signal }) };
+  }
+  const run = { tpl: plan.rankTpl!, llm, cache, signal, logger, limit: pLimit(o.concurrency) };
+  return {
+    score: (papers, interests) =>
+      askInBatches(
+        papers,
+        {
+          kind: 'rank',
+          keyExtra: interests,
+          vars: { interests },
+          parse: parseScores,
+          otherwise: 'ranked after the papers the model scored',
+        },
+        run,
+      ),
+  };
 }
 
 /**

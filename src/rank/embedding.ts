@@ -5,7 +5,7 @@
  */
 import type { Paper } from '../arxiv/paper.js';
 import type { ExamplePaper, Interests } from './interests.js';
-import { dropExcluded, order, type Ranking } from './lexical.js';
+import { closeTo, dropExcluded, order, type Ranking } from './lexical.js';
 
 export type Embed = (texts: string[]) => Promise<number[][]>;
 
@@ -44,5 +44,5 @@ export async function rankEmbedding(
     return { score: Math.max(0, best), example: at >= 0 ? examples[at]!.title : undefined };
   });
   const score = (i: number) => nearest[i]!.score + (description ? Math.max(0, cosine(paperVecs[i]!, description)) : 0);
-  return order(kept, interests, score, (i) => nearest[i]!.example, dropped);
+  return order(kept, interests, score, (i) => closeTo(nearest[i]!.example), dropped);
 }

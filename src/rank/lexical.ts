@@ -68,7 +68,7 @@ export function rankLexical(papers: Paper[], interests: Interests, examples: Exa
     kept,
     interests,
     (i) => score.get(i) ?? 0,
-    (i) => nearest.get(i)?.example,
+    (i) => closeTo(nearest.get(i)?.example),
     dropped,
   );
 }
@@ -84,29 +84,32 @@ export function dropExcluded(papers: Paper[], interests: Interests): { kept: Pap
   return { kept, dropped };
 }
 
+export const closeTo = (example: string | undefined) => (example ? `close to "${example}"` : undefined);
+
 /**
- * The ranking from raw scores: followed authors and keyword hits first, then by score (0–1, relative to
- * the day's best), each with its reason.
+ * The ranking from raw scores: followed authors and keyword hits first, then by score (0–1: relative to
+ * the day's best, or to `scale` when scores have one), each with its reason.
  */
 export function order(
   kept: Paper[],
   interests: Interests,
   rawScore: (i: number) => number,
-  nearestExample: (i: number) => string | undefined,
+  why: (i: number) => string | undefined,
   dropped: Ranking['dropped'],
+  scale?: number,
 ): Ranking {
-  const best = Math.max(1e-9, ...kept.map((_, i) => rawScore(i)));
+  const best = scale ?? Math.max(1e-9, ...kept.map((_, i) => rawScore(i)));
   const ranked = kept.map((p, i): Ranked & { first: boolean } => {
     const author = p.authors.find((a) => interests.authors.some((n) => a.name.toLowerCase().includes(n.toLowerCase())));
     const keyword = interests.keywords.find((k) => wordRe(k).test(`${p.title}\n${p.abstract}`));
-    const s = Math.max(0, rawScore(i)) / best;
-    const near = nearestExample(i);
+    const s = Math.min(1, Math.max(0, rawScore(i)) / best);
+    const near = why(i);
     const reason = author
       ? `author followed: ${author.name}`
       : keyword
         ? `keyword "${keyword}"`
         : near
-          ? `close to "${near}"`
+          ? near
           : s > 0
             ? 'matches the description'
             : 'no match';

@@ -444,7 +444,7 @@ export interface DailyOptions extends Settings, RunOutput {
   top: number | undefined;
   /** The reader's interests, and the folder their example files are relative to. */
   interests: { config: InterestsConfig; baseDir: string } | undefined;
-  rank: 'lexical' | 'embedding' | 'none';
+  rank: 'lexical' | 'embedding' | 'llm' | 'none';
   /** --rank embedding: the model of the provider's /embeddings endpoint (undefined: the provider has none). */
   embeddingModel: string | undefined;
 }
@@ -627,7 +627,7 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
   };
 }
 
-const RANKS = ['lexical', 'embedding', 'none'] as const;
+const RANKS = ['lexical', 'embedding', 'llm', 'none'] as const;
 
 /** --interests FILE: a JSON file of the same shape as the config file's "interests". */
 function readInterestsFile(raw: string, label: string): DailyOptions['interests'] {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { DigestError } from '../errors.js';
 
-export type TemplateKind = 'post' | 'qa' | 'section' | 'overview' | 'listing';
+export type TemplateKind = 'post' | 'qa' | 'section' | 'overview' | 'listing' | 'rank';
 
 export interface Template {
   name: string;
@@ -72,7 +72,10 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   figure_caption: "the key figure's caption in English (figure part only)",
   date: 'the announcement date (overview templates only)',
   paper_list: "the day's papers, numbered: Chinese title and one-line summary (overview templates only)",
-  papers: 'a batch of papers, each as [n] arXiv:id, 标题：English title, 摘要：abstract (listing templates only)',
+  papers:
+    'a batch of papers, each as [n] arXiv:id, 标题：English title, 摘要：abstract (listing and rank templates only)',
+  interests:
+    "the reader's interests: description, keywords, authors followed, example paper titles (rank templates only)",
 };
 
 const BUILTIN_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
@@ -110,8 +113,8 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
   }
   const kind = (m['kind'] ?? 'section') as TemplateKind;
-  if (!['post', 'qa', 'section', 'overview', 'listing'].includes(kind))
-    throw templateError(file, `kind must be post, qa, section, overview or listing, not "${String(m['kind'])}"`);
+  if (!['post', 'qa', 'section', 'overview', 'listing', 'rank'].includes(kind))
+    throw templateError(file, `kind must be post, qa, section, overview, listing or rank, not "${String(m['kind'])}"`);
   const temperature = m['temperature'];
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw templateError(file, 'temperature must be a number from 0 to 2');

@@ -206,3 +206,74 @@ describe('digest daily --rank embedding', () => {
     expect(s.arxiv.requests).toHaveLength(before); // found before any request
   });
 });
+
+describe('digest daily --rank llm', () => {
+  const setUp = () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'digest.config.json'),
+      JSON.stringify({ rank: 'llm', interests: { description: 'speech recognition and spoken dialogue systems' } }),
+    );
+    return dir;
+  };
+  type Ask = { messages: Array<{ content: string }>; temperature?: number };
+  const rankAsks = () =>
+    s.llm.requests.map((q) => q.body as Ask).filter((b) => JSON.stringify(b.messages).includes('\\"score\\"'));
+
+  it('the chat model scores the real day in batches; the best written up with its line as the reason; a re-run asks nothing', async () => {
+    const dir = setUp();
+    const out = path.join(dir, 'posts');
+    const dry = await runCli(['daily', 'cs.CL', '--top', '5', '--dry-run'], env(), { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain('dry run: the day is ranked lexically (--rank llm would be paid for)');
+    expect(dry.stdout).toMatch(/^\+ 189 paper\(s\) ranked by the model \(--rank llm\): 10 call\(s\), about \d+ input/m);
+    expect(dry.stdout).toMatch(/^\+ 184 paper\(s\) beyond --top, listed in Chinese: 10 call\(s\), about \d+ input/m);
+    expect(dry.stdout).toMatch(/^estimate: \d+ LLM call\(s\) \+ 1 overview for post, qa, rank, listing;/m);
+    expect(s.llm.requests).toHaveLength(0);
+
+    const r = await runCli(['daily', 'cs.CL', '--top', '5', '--concurrency', '8', '-o', out], env(), { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(rankAsks()).toHaveLength(Math.ceil(189 / 20));
+    // one consistent call per batch: the same system part (interests and scale) every time, temperature 0
+    const systems = new Set(rankAsks().map((q) => q.messages[0]!.content));
+    expect(systems.size).toBe(1);
+    expect([...systems][0]).toContain('描述：speech recognition and spoken dialogue systems');
+    expect(rankAsks().every((q) => q.temperature === 0)).toBe(true);
+    expect(s.llm.requests.length).toBeLessThanOrEqual(Math.ceil(189 / 20) * 2 + 5 * 2 + 1);
+
+    // the fake scores by words shared with the interests: the written papers are the day's best by that measure
+    const shared = (p: (typeof DAY)[number]) =>
+      [...new Set(`${p.title} ${p.summary}`.toLowerCase().match(/[a-z]{5,}/g))].filter((w) =>
+        ['speech', 'recognition', 'spoken', 'dialogue', 'systems'].includes(w),
+      ).length;
+    const best = Math.max(...DAY.map(shared));
+    const posts = readdirSync(out).filter((f) => /^\d{4}\.\d{5}\.md$/.test(f));
+    expect(posts).toHaveLength(5);
+    const fmOf = (t: string) => parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(t)![1]!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const top = DAY.find((p) => shared(p) === best)!;
+    const fm = fmOf(readFileSync(path.join(out, `${top.id}.md`), 'utf8'));
+    expect(fm['digest']['rank']).toEqual({ score: best / 10, reason: expect.stringMatching(/^共同的词：/) });
+    const page = readFileSync(r.stdout.trim(), 'utf8');
+    expect(page).toContain(`相关度：${(best / 10).toFixed(2)}（共同的词：`);
+    expect(entries(page)).toHaveLength(189);
+
+    s.llm.reset();
+    const again = await runCli(['daily', 'cs.CL', '--top', '5', '-o', out], env(), { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.llm.requests).toHaveLength(0);
+  });
+
+  it('a model that answers in numbered lines, or leaves half of each batch out: every paper still scored', async () => {
+    const dir = setUp();
+    for (const model of ['fake/rank-lines', 'fake/listing-partial']) {
+      s.llm.reset();
+      const r = await runCli(['daily', 'cs.CL', '--top', '0'], env({ DIGEST_MODEL: model }), { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/not scored|scored none/);
+      const reasons = [...r.stdout.matchAll(/^相关度：(\d\.\d\d)（(.*)）$/gm)];
+      expect(reasons).toHaveLength(189);
+      expect(reasons.every((m) => m[2]!.startsWith('共同的词：'))).toBe(true);
+      expect(rankAsks().length).toBeGreaterThanOrEqual(Math.ceil(189 / 20));
+    }
+  });
+});

@@ -450,6 +450,8 @@ export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShap
   const messages = (body['messages'] as Array<{ role: string; content: string }> | undefined) ?? [];
   const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   const batch = /<batch>\n([\s\S]*?)\n<\/batch>/.exec(user)?.[1];
+  if (batch !== undefined && messages.some((m) => /"score"/.test(m.content)))
+    return rankAnswer(batch, messages.map((m) => m.content).join('\n'), String(body['model'] ?? ''), shape);
   if (batch !== undefined) return listingAnswer(batch, String(body['model'] ?? ''), shape);
   const papers = /<papers>\n([\s\S]*?)\n<\/papers>/.exec(user)?.[1];
   if (papers !== undefined) {
@@ -542,6 +544,36 @@ function listingAnswer(batch: string, model: string, shape: AnswerShape): string
     2,
   );
   return shapeWrapper(`\`\`\`json\n${json}\n\`\`\``, shape, 'qa');
+}
+
+/**
+ * A ranking answer: each paper scored by the words its title and abstract share with the reader's
+ * interests (in the prompt before the batch), as a fenced JSON array; numbered lines ("3. 7/10 — …") when
+ * the model is named ".../rank-lines"; ".../listing-partial" leaves out half of each batch here too.
+ */
+function rankAnswer(batch: string, prompt: string, model: string, shape: AnswerShape): string {
+  const words = (t: string) => new Set(t.toLowerCase().match(/[a-z]{5,}/g) ?? []);
+  const interests = words(prompt.slice(0, prompt.indexOf('<batch>')));
+  let items = [...batch.matchAll(/^\[(\d+)\] arXiv:(\S+)\n标题：(.*)\n摘要：(.*)$/gm)].map((m) => {
+    const shared = [...words(`${m[3]} ${m[4]}`)].filter((w) => interests.has(w));
+    return {
+      n: Number(m[1]),
+      id: m[2]!,
+      score: Math.min(10, shared.length),
+      reason: `共同的词：${shared.slice(0, 3).join('、') || '无'}`,
+    };
+  });
+  if (/listing-partial/.test(model) && items.length > 1) items = items.slice(0, Math.ceil(items.length / 2));
+  if (/rank-lines/.test(model)) return items.map((x) => `${x.n}. ${x.score}/10 — ${x.reason}`).join('\n');
+  return shapeWrapper(
+    `\`\`\`json\n${JSON.stringify(
+      items.map(({ n: _, ...x }) => x),
+      null,
+      2,
+    )}\n\`\`\``,
+    shape,
+    'qa',
+  );
 }
 
 /** A stand-in embedding: words hashed into 256 buckets, normalised, so shared words mean similar vectors. */
