@@ -11,6 +11,7 @@ import type { ChatMessage, Llm, LlmResult, Usage } from '../llm/llm-client.js';
 import type { SinkPart } from '../output/ordered-sink.js';
 import { cleanTitle, parsePost } from '../render/parse-output.js';
 import { cleanSingleAnswer, parseQa, type QaPair } from '../render/parse-qa.js';
+import { checkMarkdown, fixRequest, postProblems, type Checked } from '../check/answer.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
 import { buildMessages, qaMode, type Built } from './messages.js';
@@ -39,6 +40,8 @@ export interface Answer {
   /** post: the title, from the answer or from a follow-up. */
   titleZh?: string;
   source: PaperText['source'];
+  /** What was still wrong after the model was asked once to fix it: the post is written as a draft. */
+  problems?: string[];
 }
 
 /** What one paper's requests cost: tokens of requests sent, answers taken from the raw cache, follow-ups sent. */
@@ -103,12 +106,52 @@ export class TemplateAsker {
 
   private async ask(tpl: Template, built: Built, part: SinkPart | undefined): Promise<Answer> {
     this.deps.onStage?.(`writing ${tpl.name}`);
-    if (built.questions) return { ...(await this.oneByOne(tpl, built, part)), source: built.source };
+    const source = built.source;
+    if (built.questions) return { ...(await this.oneByOne(tpl, built, part)), source };
     const res = await this.call(tpl, built.messages, part);
-    if (tpl.kind === 'qa') return { ...(await this.completeQa(tpl, built, res.text, part)), source: built.source };
-    if (tpl.kind === 'post')
-      return { text: res.text, titleZh: await this.titleOf(tpl, built, res.text), source: built.source };
-    return { text: res.text, source: built.source };
+    const inspect = (text: string): Checked => {
+      const checked = checkMarkdown(text, tpl);
+      if (tpl.kind !== 'post') return checked;
+      return { text: checked.text, problems: [...checked.problems, ...postProblems(parsePost(checked.text), tpl)] };
+    };
+    const { text, problems, raw } = await this.revised(tpl, built.messages, res.text, inspect);
+    const flagged = problems.length ? { problems } : {};
+    if (tpl.kind === 'qa') return { ...(await this.completeQa(tpl, built, text, raw, part)), source, ...flagged };
+    if (tpl.kind === 'post') return { text, titleZh: await this.titleOf(tpl, built, text, raw), source, ...flagged };
+    return { text, source, ...flagged };
+  }
+
+  /**
+   * An answer with problems is sent back once with the list of what to fix; the better of the two is
+   * kept (never dropped: it was paid for), with whatever problems it still has.
+   */
+  private async revised(
+    tpl: Template,
+    messages: ChatMessage[],
+    first: string,
+    inspect: (text: string) => Checked,
+  ): Promise<Checked & { raw: string }> {
+    const a = { ...inspect(first), raw: first };
+    if (!a.problems.length) return a;
+    this.deps.verbose(`${this.key} ${tpl.name}: ${a.problems.join('; ')}; asking for a corrected answer`);
+    this.deps.onStage?.('follow-up: corrections');
+    let again: string;
+    try {
+      again = (
+        await this.call(
+          tpl,
+          [...messages, { role: 'assistant', content: first }, { role: 'user', content: fixRequest(a.problems) }],
+          undefined,
+          true,
+        )
+      ).text;
+    } catch (err) {
+      if (err instanceof DigestError && err.fatal) throw err;
+      this.deps.verbose(`${this.key} ${tpl.name}: the corrected answer failed (${(err as Error).message})`);
+      return a;
+    }
+    const b = { ...inspect(again), raw: again };
+    return b.problems.length < a.problems.length ? b : a;
   }
 
   /** One request; a fatal failure (key, money) stops the run's other calls. */
@@ -166,7 +209,10 @@ export class TemplateAsker {
       conversation.push(q);
       const res = await this.call(tpl, [...conversation], part);
       conversation.push({ role: 'assistant', content: res.text });
-      pairs.push({ question: tpl.questions[n]!, answer: tidyAnswer(cleanSingleAnswer(res.text, tpl.questions[n]!)) });
+      pairs.push({
+        question: tpl.questions[n]!,
+        answer: tidyAnswer(ownAnswer(cleanSingleAnswer(res.text, tpl.questions[n]!), tpl.questions, n)),
+      });
       part?.write('\n\n');
     }
     return { text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs };
@@ -181,6 +227,7 @@ export class TemplateAsker {
     tpl: Template,
     built: Built,
     text: string,
+    raw: string,
     part: SinkPart | undefined,
   ): Promise<{ text: string; pairs: QaPair[] }> {
     const answers = parseQa(text, tpl.questions).answers;
@@ -189,7 +236,8 @@ export class TemplateAsker {
       this.deps.verbose(
         `${this.key} ${tpl.name}: no answer found for question ${missing.map((n) => n + 1).join(', ')}; asking ${missing.length === 1 ? 'it' : 'them'} alone`,
       );
-    const prefix: ChatMessage[] = [...built.messages, { role: 'assistant', content: text }];
+    // the conversation goes on from what the model said, not from our repair of it
+    const prefix: ChatMessage[] = [...built.messages, { role: 'assistant', content: raw }];
     for (const n of missing) {
       const question = tpl.questions[n]!;
       this.deps.onStage?.(`follow-up: question ${n + 1}`);
@@ -215,7 +263,7 @@ export class TemplateAsker {
   }
 
   /** The post's title, or one asked for in a short follow-up when the answer has none ('' if that fails too). */
-  private async titleOf(tpl: Template, built: Built, text: string): Promise<string> {
+  private async titleOf(tpl: Template, built: Built, text: string, raw: string): Promise<string> {
     const found = parsePost(text).titleZh;
     if (found) return found;
     this.deps.verbose(`${this.key} ${tpl.name}: the answer has no title; asking for one`);
@@ -223,7 +271,7 @@ export class TemplateAsker {
     // a title may rightly be mostly English names ("GPT-4o 的…"): asked for one CJK character, not a share
     const res = await this.call(
       tpl,
-      [...built.messages, { role: 'assistant', content: text }, built.askTitle()],
+      [...built.messages, { role: 'assistant', content: raw }, built.askTitle()],
       undefined,
       true,
       false,
@@ -235,5 +283,27 @@ export class TemplateAsker {
 }
 
 function tidyAnswer(md: string): string {
-  return flattenHeadings(sanitizeModelMarkdown(md));
+  return flattenHeadings(sanitizeModelMarkdown(checkMarkdown(md, { requireChinese: false }).text));
+}
+
+/**
+ * A one-by-one answer that goes on to answer the other questions too (models do, given the whole paper):
+ * cut at the first heading or bold line that names another question.
+ */
+export function ownAnswer(answer: string, questions: string[], n: number): string {
+  const lines = answer.split('\n');
+  const cut = lines.findIndex((l, i) => {
+    if (i === 0) return false;
+    const label = /^\s*(?:#{1,6}\s*|\*\*)\s*(?:\d+[.、]\s*)?(.+?)(?:\*\*)?\s*$/.exec(l)?.[1];
+    if (!label || !/^\s*(#|\*\*)/.test(l)) return false;
+    return questions.some((q, k) => k !== n && similar(label, q));
+  });
+  return cut === -1 ? answer : lines.slice(0, cut).join('\n').trim();
+}
+
+function similar(a: string, b: string): boolean {
+  const strip = (s: string) => s.replace(/[\s?？:：*#\d.、]/g, '');
+  const x = strip(a);
+  const y = strip(b);
+  return x.length >= 4 && (x === y || (x.length >= 6 && (y.includes(x) || x.includes(y))));
 }

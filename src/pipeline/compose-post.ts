@@ -5,7 +5,7 @@ import { abstractOnly } from '../fulltext/get-text.js';
 import type { Figure, PaperText } from '../fulltext/types.js';
 import type { LlmFacts, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
-import { unverifiedFigures } from '../render/fact-check.js';
+import { givenText, unverifiedClaims, type Unverified } from '../check/facts.js';
 import { parsePost } from '../render/parse-output.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
@@ -65,6 +65,7 @@ export async function composePost(
         text: hit.text,
         ...(hit.pairs ? { pairs: hit.pairs } : {}),
         ...(hit.titleZh !== undefined ? { titleZh: hit.titleZh } : {}),
+        ...(hit.problems?.length ? { problems: hit.problems } : {}),
         source: hit.source ?? 'abstract',
       };
     }
@@ -108,40 +109,37 @@ function assemble(
   let qa: PostResult['qa'];
   let figure: PostResult['figure'];
   const sections: Section[] = [];
-  for (const { tpl, text, pairs, titleZh: asked } of outputs) {
+  const unverified: Unverified[] = [];
+  const given = { abstract: givenText(paper, undefined), full: givenText(paper, o.full) };
+  const check = (written: string, tpl: Template, source: PaperText['source']) => {
+    for (const c of unverifiedClaims(written, source === 'abstract' ? given.abstract : given.full, tpl.name))
+      if (!unverified.some((u) => u.claim === c.claim)) unverified.push(c);
+  };
+  for (const { tpl, text, pairs, titleZh: asked, source } of outputs) {
     if (tpl.kind === 'post') {
       const p = parsePost(text);
       titleZh = asked || p.titleZh;
       lede = p.lede;
       explainer = { heading: tpl.heading, body: p.body };
+      check([titleZh, lede, p.body].join('\n'), tpl, source);
       if (o.figure)
         figure = { src: o.figure.src, caption: p.figureCaption || o.figure.caption, captionEn: o.figure.caption };
     } else if (tpl.kind === 'qa') {
       if (!pairs) throw new DigestError('llm', `${tpl.name}: the answer does not have one part per question`);
       qa = { heading: tpl.heading, pairs };
+      check(pairs.map((p) => p.answer).join('\n'), tpl, source);
     } else {
       sections.push({ name: tpl.name, heading: tpl.heading, body: sanitizeModelMarkdown(text) });
+      check(text, tpl, source);
     }
   }
   const order: PaperText['source'][] = ['html', 'ar5iv', 'pdf', 'abstract'];
   const used = outputs.map((x) => x.source).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? 'abstract';
-  const source = [
-    paper.title,
-    paper.abstract,
-    paper.comment,
-    paper.journalRef,
-    ...(o.full?.sections.map((x) => x.text) ?? []),
-  ].join('\n');
-  const written = [
-    titleZh,
-    explainer?.body ?? '',
-    ...(qa?.pairs.map((p) => p.answer) ?? []),
-    ...sections.map((x) => x.body),
-  ].join('\n');
   return {
     paper,
     titleZh,
-    unverifiedFigures: unverifiedFigures(written, source),
+    unverified,
+    problems: outputs.flatMap((x) => (x.problems ?? []).map((p) => `${x.tpl.name}: ${p}`)),
     summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),
     explainer,
     qa,

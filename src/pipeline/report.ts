@@ -21,7 +21,7 @@ export function summaryLine(outcomes: PaperOutcome[], llm: LlmTally | undefined,
   const u = llm?.usage;
   const f = llm?.followUps;
   const followUps = f?.requests
-    ? ` · ${f.requests} follow-up request(s) for missing answers or titles (tokens in ${f.promptTokens}, out ${f.completionTokens})`
+    ? ` · ${f.requests} follow-up request(s) for missing answers, titles or corrections (tokens in ${f.promptTokens}, out ${f.completionTokens})`
     : '';
   const tokens = u
     ? ` · ${llm!.requests} LLM request(s)${cached ? `, ${cached} answer(s) from cache` : ''}, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}${followUps}`

@@ -85,10 +85,12 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
             },
             o.live?.(i),
           );
-          if (result.unverifiedFigures.length) {
-            o.logger.warn(
-              `${key}: figures not found in the paper's text: ${result.unverifiedFigures.join(', ')} (check before publishing; listed in front matter as digest.unverified_figures)`,
-            );
+          for (const kind of ['figure', 'name'] as const) {
+            const claims = result.unverified.filter((u) => u.kind === kind).map((u) => u.claim);
+            if (claims.length)
+              o.logger.warn(
+                `${key}: ${kind}s not found in the text the model was given: ${claims.join(', ')} (check before publishing; listed in front matter as digest.unverified_${kind}s)`,
+              );
           }
           await o.deliver(i, result);
           outcomes[i] = { status: 'done', result: slim(result) };

@@ -11,8 +11,8 @@ export interface Unwrapped {
   frontMatter: Record<string, string>;
 }
 
-/** Reasoning, a fence around everything, and a leading `---` block removed; line ends normalised. */
-export function unwrapAnswer(raw: string): Unwrapped {
+/** Reasoning and a fence around everything removed; line ends normalised. */
+export function stripWrappers(raw: string): string {
   const plain = stripThink(raw.replace(/\r\n?/g, '\n')).trim();
   // the whole answer in one ```markdown fence (only when the fence is the outermost thing)
   let text = unfence(plain).trim();
@@ -23,8 +23,17 @@ export function unwrapAnswer(raw: string): Unwrapped {
     );
     if (inner) text = inner[2]!.trim();
   }
+  return text;
+}
+
+/** A `---` block of `key: value` lines the model put first. */
+export const MODEL_FRONT_MATTER = /^---[ \t]*\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)---[ \t]*(?:\n|$)/;
+
+/** Reasoning, a fence around everything, and a leading `---` block removed; line ends normalised. */
+export function unwrapAnswer(raw: string): Unwrapped {
+  let text = stripWrappers(raw);
   const frontMatter: Record<string, string> = {};
-  const fm = /^---[ \t]*\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)---[ \t]*(?:\n|$)/.exec(text);
+  const fm = MODEL_FRONT_MATTER.exec(text);
   if (fm) {
     for (const line of fm[1]!.split('\n')) {
       const m = /^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*)$/.exec(line);

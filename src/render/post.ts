@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { paperLinks, type Paper } from '../arxiv/paper.js';
 import type { TextSource } from '../fulltext/types.js';
+import type { Unverified } from '../check/facts.js';
 import type { Usage } from '../llm/llm-client.js';
 import { redact } from '../ui/redact.js';
 import { protectMarkdown, siteFrontMatter, type SiteName } from './site.js';
@@ -20,8 +21,10 @@ export interface PostResult {
   titleZh: string;
   /** 2–3 sentence Chinese summary for listings (the post's lede). */
   summary: string;
-  /** Figures in the writing that the source text does not contain (for a human to check). */
-  unverifiedFigures: string[];
+  /** Figures and names in the writing that the text its template was given does not contain (for a human to check). */
+  unverified: Unverified[];
+  /** What the checks still found after the model was asked to fix it: the post is written as a draft. */
+  problems: string[];
   explainer: { heading: string; body: string } | undefined;
   qa: { heading: string; pairs: QaPair[] } | undefined;
   sections: Section[];
@@ -76,6 +79,8 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
     title_en: p.title,
     ...(r.summary ? { summary: r.summary } : {}),
     date: isoSeconds(r.generatedAt),
+    // a post the checks still find fault with is not published until someone looks at it
+    ...(r.problems.length ? { draft: true } : {}),
     arxiv_id: p.id,
     arxiv_version: p.version,
     authors: p.authors.map((a) => a.name),
@@ -98,9 +103,21 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       model: r.model,
       source: r.source,
       templates: r.templates.map((t) => ({ name: t.name, hash: t.hash, ...(t.source ? { source: t.source } : {}) })),
-      ...(r.unverifiedFigures.length ? { unverified_figures: r.unverifiedFigures } : {}),
+      ...unverifiedMatter(r.unverified),
+      ...(r.problems.length ? { problems: r.problems } : {}),
       ...(r.rank ? { rank: r.rank } : {}),
     },
+  };
+}
+
+/** digest.unverified_figures / unverified_names (the claims) and digest.unverified (each with its sentence). */
+function unverifiedMatter(list: Unverified[]) {
+  if (!list.length) return {};
+  const of = (kind: Unverified['kind']) => list.filter((u) => u.kind === kind).map((u) => u.claim);
+  return {
+    ...(of('figure').length ? { unverified_figures: of('figure') } : {}),
+    ...(of('name').length ? { unverified_names: of('name') } : {}),
+    unverified: list.map((u) => ({ claim: u.claim, kind: u.kind, template: u.template, sentence: u.sentence })),
   };
 }
 

@@ -75,7 +75,9 @@ export function jekyllNameFor(names: string[], slug: string): string | undefined
 /** Front matter in the engine's terms; the arXiv dates move to keys no engine reads as the post's own. */
 export function siteFrontMatter(site: SiteName, fm: Record<string, unknown>, slug: string): Record<string, unknown> {
   if (site === 'plain') return fm;
-  const { published, updated, categories, summary, ...rest } = fm;
+  const { published, updated, categories, summary, draft, ...rest } = fm;
+  // Hugo reads draft; Hexo and Jekyll leave a post with published: false out of the site
+  const unpublished = draft === true ? { published: false } : {};
   const common = {
     ...rest,
     ...(summary !== undefined ? { summary } : {}),
@@ -85,11 +87,12 @@ export function siteFrontMatter(site: SiteName, fm: Record<string, unknown>, slu
   const cats = Array.isArray(categories) ? (categories as string[]) : [];
   switch (site) {
     case 'hugo':
-      return { ...common, categories: cats, slug, draft: false, math: true };
+      return { ...common, categories: cats, slug, draft: draft === true, math: true };
     case 'hexo':
       // a list of one-item lists: parallel categories (a flat list is read as a hierarchy)
       return {
         ...common,
+        ...unpublished,
         categories: cats.map((c) => [c]),
         ...(summary !== undefined ? { description: summary } : {}),
         mathjax: true,
@@ -100,6 +103,7 @@ export function siteFrontMatter(site: SiteName, fm: Record<string, unknown>, slu
         ...common,
         categories: cats,
         ...(summary !== undefined ? { excerpt: summary } : {}),
+        ...unpublished,
         render_with_liquid: false,
         math: true,
       };

@@ -27,6 +27,8 @@ export interface Template {
   source: 'full' | 'abstract' | undefined;
   /** qa: one question per request in one conversation, or all in one request (default: by source). */
   mode: 'one-by-one' | 'all-at-once' | undefined;
+  /** The answer body's range of Chinese characters (`length: 800-2500`); checked, and re-asked when outside. */
+  length?: [number, number];
   system: string;
   /** The first user message: the paper (and, for most kinds, the task after it). */
   user: string;
@@ -81,6 +83,16 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
 const BUILTIN_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
+/** `length: 800-2500` (or [800, 2500]): the range of Chinese characters of the answer's body. */
+function parseLength(v: unknown, file: string): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const pair = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/\s*[-–~]\s*/).map(Number) : [];
+  const [min, max] = pair as number[];
+  if (pair.length !== 2 || !Number.isInteger(min) || !Number.isInteger(max) || min! < 0 || max! < min!)
+    throw templateError(file, `length must be a range of Chinese characters like 800-2500, not ${JSON.stringify(v)}`);
+  return [min!, max!];
+}
+
 function templateError(file: string, msg: string): DigestError {
   return new DigestError('template', `template ${file}: ${msg}`);
 }
@@ -108,6 +120,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     'chinese',
     'source',
     'mode',
+    'length',
   ];
   for (const k of Object.keys(m)) {
     if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
@@ -134,6 +147,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   const mode = m['mode'];
   if (mode !== undefined && mode !== 'one-by-one' && mode !== 'all-at-once')
     throw templateError(file, `mode must be one-by-one or all-at-once, not ${JSON.stringify(mode)}`);
+  const length = parseLength(m['length'], file);
   const parts = splitParts(fm[2]!);
   if (parts.user === undefined)
     throw templateError(
@@ -175,6 +189,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     requireChinese: m['chinese'] !== false,
     source: source as Template['source'],
     mode: mode as Template['mode'],
+    ...(length ? { length } : {}),
     system,
     user,
     askAll,

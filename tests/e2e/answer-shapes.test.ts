@@ -82,7 +82,9 @@ describe.concurrent('digest fetch: five papers, the model answering in one shape
       expect(requestsOf(model)).toHaveLength(IDS.length * (2 + followUpsPerPaper(shape)));
       expect(r.stderr).toContain('5 of 5 done, 0 skipped, 0 failed');
       if (followUpsPerPaper(shape))
-        expect(r.stderr).toMatch(/5 follow-up request\(s\) for missing answers or titles \(tokens in \d+, out \d+\)/);
+        expect(r.stderr).toMatch(
+          /5 follow-up request\(s\) for missing answers, titles or corrections \(tokens in \d+, out \d+\)/,
+        );
 
       const again = await runCli(['fetch', ...IDS], env);
       expect(again.code, again.stderr).toBe(0);

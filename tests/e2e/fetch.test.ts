@@ -107,7 +107,7 @@ describe('digest fetch (built CLI against fake servers)', () => {
     });
     const r = await runCli(['fetch', '1605.08386', '--kind', 'post'], s.env());
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("1605.08386v1: figures not found in the paper's text: 87.5%");
+    expect(r.stderr).toContain('1605.08386v1: figures not found in the text the model was given: 87.5%');
     expect((frontMatter(r.stdout)['digest'] as Record<string, unknown>)['unverified_figures']).toEqual(['87.5%']);
     expect(r.stdout).toContain('87.5%');
   });

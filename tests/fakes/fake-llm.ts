@@ -449,6 +449,9 @@ function oneInShape(q: string, n: string, a: string, shape: AnswerShape): string
 export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShape = 'asked'): string {
   const messages = (body['messages'] as Array<{ role: string; content: string }> | undefined) ?? [];
   const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  // asked to correct its answer: like many models, it sends the same answer again
+  if (/^你的回答有以下问题/.test(user))
+    return [...messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
   const batch = /<batch>\n([\s\S]*?)\n<\/batch>/.exec(user)?.[1];
   if (batch !== undefined && messages.some((m) => /"score"/.test(m.content)))
     return rankAnswer(batch, messages.map((m) => m.content).join('\n'), String(body['model'] ?? ''), shape);

@@ -73,3 +73,12 @@ describe('unsupportedFigures', () => {
     ]);
   });
 });
+
+describe('unsupportedFigures on a Q&A answer', () => {
+  it('flags numbers the source does not contain, not list numbering or small counts', () => {
+    const source = 'Accuracy rose from 23.5 to 26.9 on 1,200 tasks; 90% of runs converged.';
+    const out =
+      '### 1. 问题\n准确率从 23.5 提升到 26.9，覆盖 1200 个任务，90% 收敛，速度提升 3 倍，误差降低 37.2%，共 512 个样本。';
+    expect(unsupportedFigures(out, source).map((c) => c.claim)).toEqual(['3 倍', '37.2%', '512']);
+  });
+});

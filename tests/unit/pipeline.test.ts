@@ -116,7 +116,7 @@ describe('composePost: one paper through its templates', () => {
     expect(r.qa?.pairs[4]?.answer).toBe('这是对第 5 个问题的回答，只依据论文内容。');
     expect(r.followUps).toBe(1);
     expect(summaryLine([{ status: 'done', result: r }], llm)).toMatch(
-      /2 LLM request\(s\).*1 follow-up request\(s\) for missing answers or titles/,
+      /2 LLM request\(s\).*1 follow-up request\(s\) for missing answers, titles or corrections/,
     );
   });
 
@@ -175,6 +175,63 @@ describe('composePost: one paper through its templates', () => {
     expect(JSON.stringify(llm.calls[0]!.messages)).toContain('We study zero values');
     expect(r.source).toBe('html');
     expect(r.qa?.pairs[2]?.answer).toBe('这是对第 3 个问题的回答，只依据论文内容。');
+  });
+
+  it('facts are checked against the text each template was given: a full-text figure does not pass an abstract post', async () => {
+    const full: PaperText = {
+      source: 'html',
+      sections: [{ heading: 'Results', text: 'The attack succeeds in 88.1% of trials against BLS-Pairing-9.' }],
+      figures: [],
+    };
+    const text: TextAccess = {
+      ...abstractOnly,
+      sourceFor: (t) => (t.kind === 'qa' ? 'full' : 'abstract'),
+      getText: async () => full,
+    };
+    const llm = new RecordingLlm((r) =>
+      /这篇论文试图解决什么问题/.test(JSON.stringify(r.messages))
+        ? '攻击在 88.1% 的试验中成功，针对 BLS-Pairing-9。'
+        : '# 零值攻击\n\n> 导语。\n\n攻击在 88.1% 的试验中成功，作者还测试了 Ed25519-X 与 30 个库。\n\n## 小结\n\n完。',
+    );
+    const r = await composePost(PAPER, [post, qa], deps(llm, text));
+    expect(r.unverified.map((u) => [u.kind, u.claim, u.template])).toEqual([
+      ['figure', '88.1%', 'post'],
+      ['figure', '30', 'post'],
+      ['name', 'Ed25519-X', 'post'],
+    ]);
+    expect(r.unverified[0]!.sentence).toBe('攻击在 88.1% 的试验中成功，作者还测试了 Ed25519-X 与 30 个库。');
+    expect(renderMarkdown(r)).toMatch(
+      /unverified_figures:\n\s+- 88\.1%\n\s+- "30"\n\s+unverified_names:\n\s+- Ed25519-X/,
+    );
+  });
+
+  it('an answer with problems is sent back once with the list of what to fix; the corrected one is used', async () => {
+    const bad = '# 零值攻击\n\n这篇论文研究了签名中的零值。';
+    const llm = new RecordingLlm((r) => (r.followUp ? POST_ANSWER : bad));
+    const r = await composePost(PAPER, [post], deps(llm));
+    expect(llm.calls.map((c) => c.followUp)).toEqual([false, true]);
+    const fix = lastAsk(llm.calls[1]!);
+    expect(fix).toContain('你的回答有以下问题：\n1. 正文缺少分节：请按要求用几个 ## 小标题组织正文');
+    expect(llm.calls[1]!.messages.at(-2)).toEqual({ role: 'assistant', content: bad });
+    expect(r.problems).toEqual([]);
+    expect(r.explainer?.body).toContain('## 为什么零会出问题');
+    expect(renderMarkdown(r)).not.toMatch(/^draft:/m);
+  });
+
+  it('still wrong after the correction: the paid answer is kept, written as a draft with its problems', async () => {
+    const english =
+      'In this paper we propose a new method for training large language models with reinforcement learning from human feedback, and we show that it outperforms strong baselines on many benchmarks across several domains.';
+    const bad = `# 零值攻击\n\n> 导语。\n\n## 方法\n\n${english}\n\n## 小结\n\n这是中文的小结，说明论文的意义。`;
+    const llm = new RecordingLlm(() => bad);
+    const r = await composePost(PAPER, [post], deps(llm));
+    expect(llm.calls).toHaveLength(2);
+    expect(r.problems).toEqual([expect.stringMatching(/^post: 这一段是英文，请改用中文写：「In this paper/)]);
+    const md = renderMarkdown(r);
+    expect(md).toMatch(/^draft: true$/m);
+    expect(md).toMatch(/^\s+problems:\n\s+- "?post: 这一段是英文/m);
+    expect(md).toContain(english);
+    expect(renderMarkdown(r, { site: 'hugo', slug: 'x' })).toMatch(/^draft: true$/m);
+    expect(renderMarkdown(r, { site: 'jekyll', slug: 'x' })).toMatch(/^published: false$/m);
   });
 
   it('"prompt too long": the full text is cut to a smaller budget and asked once more', async () => {

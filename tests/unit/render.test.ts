@@ -16,7 +16,8 @@ function result(paper: Paper, titleZh: string): PostResult {
   return {
     paper,
     titleZh,
-    unverifiedFigures: [],
+    unverified: [],
+    problems: [],
     summary: '一句话总结。',
     explainer: { heading: '解读', body: '正文。' },
     qa: { heading: '论文问答', pairs: [{ question: '这篇论文试图解决什么问题？', answer: '回答。' }] },
@@ -137,15 +138,5 @@ describe('model output', () => {
       undefined,
       '答三。',
     ]);
-  });
-});
-
-describe('figures check', () => {
-  it('flags numbers the source does not contain, not list numbering or small counts', async () => {
-    const { unverifiedFigures } = await import('../../src/render/fact-check.js');
-    const source = 'Accuracy rose from 23.5 to 26.9 on 1,200 tasks; 90% of runs converged.';
-    const out =
-      '### 1. 问题\n准确率从 23.5 提升到 26.9，覆盖 1200 个任务，90% 收敛，速度提升 3 倍，误差降低 37.2%，共 512 个样本。';
-    expect(unverifiedFigures(out, source)).toEqual(['37.2%', '512']);
   });
 });

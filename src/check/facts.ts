@@ -1,0 +1,33 @@
+/**
+ * The facts check of one answer: the figures and names it states that the text its template was given
+ * does not (an abstract-only answer is checked against the abstract, not against a full text it never saw).
+ */
+import type { Paper } from '../arxiv/paper.js';
+import type { PaperText } from '../fulltext/types.js';
+import { unsupportedFigures, type Claim } from './figures.js';
+import { unsupportedNames } from './names.js';
+
+export interface Unverified extends Claim {
+  kind: 'figure' | 'name';
+  /** The template whose answer states it. */
+  template: string;
+}
+
+/** The text a template was given: the paper's metadata, and the full text when it had it. */
+export function givenText(paper: Paper, text: PaperText | undefined): string {
+  return [
+    paper.title,
+    paper.abstract,
+    paper.comment,
+    paper.journalRef,
+    ...(text && text.source !== 'abstract' ? text.sections.map((s) => `${s.heading}\n${s.text}`) : []),
+    ...(text?.figures.map((f) => f.caption) ?? []),
+  ].join('\n');
+}
+
+export function unverifiedClaims(written: string, given: string, template: string): Unverified[] {
+  return [
+    ...unsupportedFigures(written, given).map((c) => ({ ...c, kind: 'figure' as const, template })),
+    ...unsupportedNames(written, given).map((c) => ({ ...c, kind: 'name' as const, template })),
+  ];
+}
