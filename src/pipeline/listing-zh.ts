@@ -35,6 +35,7 @@ export async function listTheRest(
         titleZh: zh.get(p.id)?.titleZh ?? '',
         titleEn: p.title,
         authors: p.authors.map((a) => a.name),
+        abstract: p.abstract,
         summary: zh.get(p.id)?.summary ?? '',
         tags: p.categories,
         link: '',

@@ -120,14 +120,14 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
   return outcomes;
 }
 
-/** What is kept of a delivered paper for the summary and the digest page: not its texts. */
+/** What is kept of a delivered paper for the summary and the digest page: not its texts (the abstract is on the page). */
 function slim(r: PostResult): PostResult {
   return {
     ...r,
     explainer: undefined,
     qa: undefined,
     sections: [],
-    paper: { ...r.paper, abstract: '', rawAbstract: '' },
+    paper: { ...r.paper, rawAbstract: '' },
   };
 }
 

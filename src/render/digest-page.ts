@@ -1,4 +1,5 @@
 /** The day's digest page: front matter, 今日综述, then one entry per paper (listing style). */
+import { neutraliseLinks } from './sanitize.js';
 import { stringify } from 'yaml';
 import { redact } from '../ui/redact.js';
 import { pageFrontMatter, postLink, protectMarkdown, type SiteName } from './site.js';
@@ -9,6 +10,8 @@ export interface DigestEntry {
   titleZh: string;
   titleEn: string;
   authors: string[];
+  /** The English abstract (LaTeX already made readable). */
+  abstract: string;
   summary: string;
   tags: string[];
   /** Where the title links: the post next to the page (`./file.md`) or arXiv. */
@@ -75,6 +78,7 @@ export function renderDigestPage(d: DigestPage): string {
       '',
       `Authors: ${names}`,
       '',
+      ...(e.abstract ? [`Summary: ${neutraliseLinks(e.abstract.replace(/\s*\n\s*/g, ' '))}`, ''] : []),
       ...(e.rank ? [`相关度：${e.rank.score.toFixed(2)}（${e.rank.reason}）`, ''] : []),
       ...(e.code?.length ? [`代码：${e.code.map((u) => `<${u}>`).join(' ')}`, ''] : []),
       e.summary || '（暂无中文摘要）',

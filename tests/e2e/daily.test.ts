@@ -66,6 +66,10 @@ describe('digest daily (built CLI against fake servers)', () => {
     );
     expect(page).toContain('<https://papers.cool/arxiv/2609.26820>');
     expect(page).toMatch(/Authors: Naser Mansour ; Sidahmed Benabderrahmane/);
+    // the English abstract follows the authors, on one line, as the listing pages readers know show it
+    expect(page).toMatch(
+      /Authors: Naser Mansour[^\n]*\n\nSummary: Physiological time series such as electrocardiograms \(ECG\)[^\n]*\n\n/,
+    );
     expect(page).toContain('标签：`cs.LG` `cs.AI`');
     const post = readFileSync(path.join(dir, '2609.26811.md'), 'utf8');
     expect(fm(post)['arxiv_id']).toBe('2609.26811');
