@@ -12,7 +12,7 @@ import type { Logger } from '../ui/logger.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
 import { entryFromResult } from './digest-entries.js';
-import { writeOverview } from './overview.js';
+import { writeOverview, type Overview } from './overview.js';
 import type { PaperOutcome } from './run-papers.js';
 
 export interface DayPage {
@@ -63,7 +63,7 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
   }
 
   let overviewOk = true;
-  let overview: string | undefined;
+  let overview: Overview | undefined;
   if (entries.length > 0) {
     try {
       overview = await writeOverview({
@@ -81,10 +81,15 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
       o.logger.error(`digest overview: ${redact((err as Error).message)}; the page is written without it`);
     }
   }
+  if (overview?.problems.length)
+    o.logger.warn(
+      `digest overview: ${overview.problems.join('; ')}; the page is written as a draft (digest.problems in its front matter)`,
+    );
   const page = renderDigestPage({
     date: o.date,
     categories: o.categories,
-    overview,
+    overview: overview?.text,
+    ...(overview?.problems.length ? { overviewProblems: overview.problems } : {}),
     overviewHeading: o.overviewTpl.heading,
     entries,
     generatedAt: o.now,

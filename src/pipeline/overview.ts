@@ -1,9 +1,11 @@
 /** The digest page's overview: one call over the day's written papers, cached by its exact messages. */
 import type { Cache } from '../cache/cache.js';
 import { usageError } from '../errors.js';
-import type { Llm } from '../llm/llm-client.js';
+import type { ChatMessage, Llm } from '../llm/llm-client.js';
 import { paperList, type DigestEntry } from '../render/digest-page.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
+import { checkMarkdown, fixRequest } from '../check/answer.js';
+import { overviewProblems } from '../check/overview.js';
 import { renderString, templateSet, type Template } from '../templates/template.js';
 
 /** The day's own templates (`overview`, `listing`, `rank`), checked for their kind before any request. */
@@ -34,31 +36,61 @@ export async function writeOverview({
   llm,
   cache,
   signal,
-}: OverviewRequest): Promise<string> {
+}: OverviewRequest): Promise<Overview> {
   const vars = { date, categories: categories.join(', '), paper_list: paperList(entries) };
   const where = `${tpl.name} (${tpl.file})`;
-  const messages = [
+  const messages: ChatMessage[] = [
     ...(tpl.system ? [{ role: 'system' as const, content: renderString(tpl.system, vars, where) }] : []),
     { role: 'user' as const, content: renderString(tpl.user, vars, where) },
   ];
   const key = {
-    v: 1,
+    v: 2,
     kind: 'overview',
     hash: tpl.hash,
     model: llm.facts.model,
     endpoint: llm.facts.endpoint,
     messages,
   };
-  const hit = await cache.get<{ text: string }>('overview', key);
-  if (hit) return hit.text;
-  const res = await llm.complete({
-    messages,
-    ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
-    ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
-    requireChinese: tpl.requireChinese,
-    signal,
-  });
-  const text = sanitizeModelMarkdown(res.text).replace(/^##\s/gm, '### ');
-  await cache.set('overview', key, { text });
-  return text;
+  const hit = await cache.get<Overview>('overview', key);
+  if (hit && typeof hit.text === 'string') return { text: hit.text, problems: hit.problems ?? [] };
+  const ask = async (msgs: ChatMessage[]) =>
+    (
+      await llm.complete({
+        messages: msgs,
+        ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
+        ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
+        requireChinese: tpl.requireChinese,
+        signal,
+        ...(msgs.length > messages.length ? { followUp: true } : {}),
+      })
+    ).text;
+  const day = { total: entries.length, paperList: vars.paper_list };
+  const inspect = (raw: string): Overview => {
+    const checked = checkMarkdown(raw, tpl);
+    const text = sanitizeModelMarkdown(checked.text).replace(/^##\s/gm, '### ');
+    return { text, problems: [...checked.problems, ...overviewProblems(text, day)] };
+  };
+  const first = await ask(messages);
+  let best = inspect(first);
+  if (best.problems.length) {
+    // once more, saying exactly what is wrong; the better of the two is kept
+    const again = await ask([
+      ...messages,
+      { role: 'assistant', content: first },
+      { role: 'user', content: fixRequest(best.problems) },
+    ]).catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      return undefined;
+    });
+    const b = again === undefined ? undefined : inspect(again);
+    if (b && b.problems.length < best.problems.length) best = b;
+  }
+  await cache.set('overview', key, best);
+  return best;
+}
+
+export interface Overview {
+  text: string;
+  /** What the checks still find after one corrected answer: the page is written as a draft. */
+  problems: string[];
 }

@@ -28,6 +28,8 @@ export interface DigestPage {
   date: string;
   categories: string[];
   overview: string | undefined;
+  /** What the checks still find in the overview: the page is written as a draft. */
+  overviewProblems?: string[];
   overviewHeading: string;
   entries: DigestEntry[];
   generatedAt: Date;
@@ -47,11 +49,18 @@ export function renderDigestPage(d: DigestPage): string {
   const fm = {
     title: `arXiv 每日速递：${d.categories.join(', ')} · ${d.date}`,
     date: d.generatedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...(d.overviewProblems?.length ? { draft: true } : {}),
     announcement_date: d.date,
     categories: d.categories,
     tags: ['arXiv', '每日速递', ...d.categories],
     papers: d.entries.map((e) => e.id),
-    digest: { generator: d.generator, provider: d.provider, model: d.model, templates: d.templates },
+    digest: {
+      generator: d.generator,
+      provider: d.provider,
+      model: d.model,
+      templates: d.templates,
+      ...(d.overviewProblems?.length ? { problems: d.overviewProblems.map((x) => `overview: ${x}`) } : {}),
+    },
   };
   const site = d.site ?? 'plain';
   // links in the engine's syntax go in after the text is made safe for the engine (they use {{ or {%)

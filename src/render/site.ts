@@ -111,20 +111,24 @@ export function siteFrontMatter(site: SiteName, fm: Record<string, unknown>, slu
 }
 
 /** Front matter of the digest page in the engine's terms. */
-export function pageFrontMatter(site: SiteName, fm: Record<string, unknown>): Record<string, unknown> {
+export function pageFrontMatter(site: SiteName, page: Record<string, unknown>): Record<string, unknown> {
+  const { draft, ...fm } = page;
+  // a page whose overview the checks still fault is held back, as a post is
+  const unpublished = draft === true ? { published: false } : {};
   switch (site) {
     case 'plain':
-      return fm;
+      return page;
     case 'hugo':
-      return { ...fm, draft: false, math: true };
+      return { ...fm, draft: draft === true, math: true };
     case 'hexo':
       return {
         ...fm,
+        ...unpublished,
         categories: Array.isArray(fm['categories']) ? (fm['categories'] as string[]).map((c) => [c]) : [],
         mathjax: true,
       };
     case 'jekyll':
-      return { layout: 'post', ...fm, math: true };
+      return { layout: 'post', ...fm, ...unpublished, math: true };
   }
 }
 

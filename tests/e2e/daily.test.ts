@@ -61,6 +61,7 @@ describe('digest daily (built CLI against fake servers)', () => {
     const page = readFileSync(pageFile, 'utf8');
     expect(fm(page)['papers']).toEqual(['2609.26811', '2609.26820']);
     expect(page).toContain('## 今日综述');
+    expect(fm(page)['draft']).toBeUndefined(); // an overview true to the day is not held back
     expect(page).toContain(
       '### [1] [一文读懂：The Drift Contract: Spectral Updates for Depth-Robust Local Learning](./2609.26811.md)',
     );
@@ -84,6 +85,28 @@ describe('digest daily (built CLI against fake servers)', () => {
     expect(s.llm.requests).toHaveLength(0);
     expect(s.arxiv.requests.map((q) => q.url)).toEqual(['/rss/cs.LG+cs.AI']); // metadata known at that version: no API call
     expect(readFileSync(pageFile, 'utf8')).toBe(page);
+  });
+
+  it('an overview that invents the day (more papers than there are, a paper [6] of two, a share of nothing) is sent back once with what to fix, then the page is a draft that says why', async () => {
+    const dir = tempDir();
+    const r = await runCli(
+      ['daily', 'cs.LG', 'cs.AI', '-o', dir, '--kind', 'post'],
+      env({ DIGEST_MODEL: 'fake/overview-invents' }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const overviews = s.llm.requests.filter((q) => JSON.stringify(q.body['messages']).includes('<papers>'));
+    expect(overviews).toHaveLength(2);
+    const followUp = String((overviews[1]!.body['messages'] as Array<{ content: string }>).at(-1)!.content);
+    expect(followUp).toMatch(/^你的回答有以下问题/);
+    expect(followUp).toContain('引用了不存在的论文编号 [6]：今天只有 2 篇');
+    expect(followUp).toContain('今天共有 7 篇');
+    expect(followUp).toContain('37%');
+    const page = readFileSync(path.join(dir, '2026-09-23-cs.LG+cs.AI.md'), 'utf8');
+    expect(fm(page)['draft']).toBe(true);
+    const problems = (fm(page)['digest'] as { problems: string[] }).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems.every((p) => p.startsWith('overview: '))).toBe(true);
+    expect(r.stderr).toMatch(/digest overview: .*the page is written as a draft/);
   });
 
   it('--include-cross and --include-replaced widen the selection', async () => {

@@ -459,6 +459,19 @@ export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShap
   const papers = /<papers>\n([\s\S]*?)\n<\/papers>/.exec(user)?.[1];
   if (papers !== undefined) {
     const n = papers.split('\n').filter((l) => /^\d+\./.test(l)).length;
+    // a model that makes the day up: more papers than there are, a share of nothing, a paper [n + 4]
+    if (/overview-invents/.test(String(body['model'] ?? '')))
+      return [
+        `今天共有 ${n + 5} 篇论文，其中 37% 关注方法改进。`,
+        '',
+        '### 主题一：方法与理论',
+        '',
+        `多篇论文提出了新的方法，例如 [1]、[${n + 4}]。`,
+        '',
+        '### 必读推荐',
+        '',
+        `1. [${n + 4}]：思路新颖。`,
+      ].join('\n');
     return [
       `今天共有 ${n} 篇论文，整体上集中在方法改进与应用验证两个方向。（本综述由演示用的模拟模型生成。）`,
       '',
