@@ -1,5 +1,5 @@
 /** Wiring only: flags → options → run*(). The one place that exits the process. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DigestError } from './errors.js';
 import { createLogger, type Logger } from './ui/logger.js';
 import { redact } from './ui/redact.js';
@@ -36,7 +36,9 @@ function main(argv: string[]): void {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   defineCommands(program, state);
 
-  program.parseAsync(argv).catch((err: unknown) => {
+  // --strict=fail: a value only after "=", so that "--strict 2404.16418" keeps the id an id
+  const args = argv.map((a) => (a.startsWith('--strict=') ? `--strict-mode=${a.slice(9)}` : a));
+  program.parseAsync(args).catch((err: unknown) => {
     if (err instanceof CommanderError) {
       // commander already printed its message; help and version are not errors
       process.exitCode =
@@ -84,6 +86,14 @@ function withCommonOptions(cmd: Command): Command {
       'with -o: files for a blog engine: plain, hugo, hexo or jekyll (env DIGEST_SITE; default plain)',
     )
     .option('--slug <style>', 'post file names for a blog engine: id or words (env DIGEST_SLUG; default id)')
+    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
+    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
+    .option(
+      '--strict',
+      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
+    )
+    .addOption(new Option('--strict-mode <mode>').hideHelp())
+    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
     .option('-q, --quiet', 'only errors on stderr');
@@ -165,6 +175,14 @@ function defineCommands(program: Command, state: RunState): void {
   program
     .command('config')
     .description('print the effective configuration and where each value comes from (secrets hidden)')
+    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
+    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
+    .option(
+      '--strict',
+      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
+    )
+    .addOption(new Option('--strict-mode <mode>').hideHelp())
+    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('--provider <name>', 'provider preset')
     .option('--model <name>', 'model name')
@@ -210,6 +228,14 @@ function defineCommands(program: Command, state: RunState): void {
     .description('list the prompt templates in effect, or show one')
     .argument('[name]', 'template to show')
     .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
+    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
+    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
+    .option(
+      '--strict',
+      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
+    )
+    .addOption(new Option('--strict-mode <mode>').hideHelp())
+    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .action(async (name: string | undefined, opts: { prompts?: string; config?: string }) => {
       const { runPrompts } = await import('./commands/prompts.js');

@@ -31,3 +31,17 @@ export function unverifiedClaims(written: string, given: string, template: strin
     ...unsupportedNames(written, given).map((c) => ({ ...c, kind: 'name' as const, template })),
   ];
 }
+
+const MARK = '（待核实）';
+
+/** Each unsupported claim marked where the reader sees it: 37.5%（待核实）; code, math and links left alone. */
+export function markClaims(text: string, claims: string[]): string {
+  if (!claims.length || !text) return text;
+  const sorted = [...new Set(claims)].sort((a, b) => b.length - a.length);
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`(${sorted.map(esc).join('|')})(?!${MARK})(?![\\d.%A-Za-z])`, 'g');
+  return text
+    .split(/(```[\s\S]*?```|`[^`\n]*`|\$\$[\s\S]*?\$\$|\$[^$\n]+\$|\]\([^)]*\))/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(re, `$1${MARK}`)))
+    .join('');
+}

@@ -4,6 +4,7 @@
  * (~0.5 s to load) is loaded only when a text holds one of the common Traditional-only characters below.
  */
 import { createRequire } from 'node:module';
+import type { Lang, Term } from '../templates/glossary.js';
 
 /** Traditional-only forms of the most common characters of Chinese tech writing. */
 const TRADITIONAL =
@@ -29,4 +30,59 @@ export function toSimplified(text: string): string {
     toCn = OpenCC.Converter({ from: 'twp', to: 'cn' });
   }
   return toCn(text);
+}
+
+type OpenCC = { Converter: (o: { from: string; to: string }) => Convert };
+const converters = new Map<string, Convert>();
+function converter(from: string, to: string): Convert {
+  const key = `${from}>${to}`;
+  let c = converters.get(key);
+  if (!c) {
+    c = (createRequire(import.meta.url)('opencc-js') as OpenCC).Converter({ from, to });
+    converters.set(key, c);
+  }
+  return c;
+}
+
+/** What the prompt calls each variant. */
+export const LANG_NAME: Record<Lang, string> = {
+  'zh-CN': '简体中文',
+  'zh-TW': '繁體中文（臺灣用語）',
+  'zh-HK': '繁體中文（香港用語）',
+};
+
+/**
+ * The written text in the reader's variant: Simplified stays (Traditional slips converted), Taiwan gets
+ * Traditional characters with Taiwan phrases (软件 → 軟體), Hong Kong its own forms; then each glossary
+ * term the paper uses is put in that variant's rendering where it differs by more than characters.
+ */
+export function toVariant(text: string, lang: Lang, terms: Term[] = []): string {
+  if (lang === 'zh-CN') return toSimplified(text);
+  const convert = converter('cn', lang === 'zh-TW' ? 'twp' : 'hk');
+  let out = convert(toSimplified(text));
+  for (const t of terms) {
+    const own = lang === 'zh-TW' ? t.tw : (t.hk ?? t.tw);
+    if (!own) continue;
+    for (const other of [t.zh, ...t.variants]) {
+      const converted = convert(other);
+      if (converted !== own && !own.includes(converted)) out = out.split(converted).join(own);
+    }
+  }
+  return out;
+}
+
+/**
+ * Characters of a text meant to be in a Traditional variant that are still Simplified: the converter's
+ * round trip (back to Simplified, then forward again, phrases included) gives a finished text back
+ * unchanged, and changes exactly the characters that were left Simplified.
+ */
+export function simplifiedLeft(text: string, lang: Exclude<Lang, 'zh-CN'> = 'zh-TW'): string[] {
+  const variant = lang === 'zh-TW' ? 'twp' : 'hk';
+  const again = [...converter('cn', variant)(converter(variant, 'cn')(text))];
+  const chars = [...text];
+  const left = new Set<string>();
+  chars.forEach((ch, i) => {
+    if (/[\u3400-\u9fff]/.test(ch) && again.length === chars.length && again[i] !== ch) left.add(ch);
+  });
+  return [...left];
 }

@@ -59,6 +59,10 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ],
     ['interests', s.interests ? Object.keys(s.interests.config).join(', ') || '(empty)' : '(none)', src('interests')],
     ['slug', s.slugStyle, src('slug', 'DIGEST_SLUG')],
+    ['lang', s.writing.lang, src('lang', 'DIGEST_LANG')],
+    ['glossary', s.writing.glossary ?? '(built-in only)', src('glossary', 'DIGEST_GLOSSARY')],
+    ['strict', s.writing.strict, src('strict', 'DIGEST_STRICT')],
+    ['cite', String(s.writing.cite), src('cite', 'DIGEST_CITE')],
   ];
   const f = s.file;
   for (const k of ['match', 'exclude', 'authors', 'includeCross', 'includeReplaced', 'limit'] as const) {

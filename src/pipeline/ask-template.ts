@@ -12,9 +12,10 @@ import type { SinkPart } from '../output/ordered-sink.js';
 import { cleanTitle, parsePost } from '../render/parse-output.js';
 import { cleanSingleAnswer, parseQa, type QaPair } from '../render/parse-qa.js';
 import { checkMarkdown, fixRequest, postProblems, type Checked } from '../check/answer.js';
+import { givenText, unverifiedClaims } from '../check/facts.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
-import { buildMessages, qaMode, type Built } from './messages.js';
+import { buildMessages, qaMode, type Built, type PromptWriting, type Writing } from './messages.js';
 
 /** What asking needs: the model, the run's shared limit and stop, the cache of raw answers. */
 export interface AskDeps {
@@ -30,6 +31,8 @@ export interface AskDeps {
   cache: Cache;
   contextTokens: number;
   verbose: (msg: string) => void;
+  /** How the run writes (--strict makes unsupported claims part of what is sent back to fix). */
+  writing?: Writing;
 }
 
 /** A template's answer as the post is assembled from it (and as it is cached). */
@@ -72,6 +75,7 @@ export class TemplateAsker {
     text: PaperText,
     figure: Figure | undefined,
     part: SinkPart | undefined,
+    writing?: PromptWriting,
   ): Promise<Answer> {
     const { deps } = this;
     const mode = qaMode(tpl, text.source);
@@ -82,6 +86,7 @@ export class TemplateAsker {
         shrink,
         ...(tpl.kind === 'post' && figure ? { figure } : {}),
         mode,
+        ...(writing ? { writing } : {}),
       });
       if (built.budget) {
         const b = built.budget;
@@ -89,8 +94,9 @@ export class TemplateAsker {
           `${this.key} ${tpl.name}: ${built.source} text ${b.textTokens} tokens, budget ${b.budget}${b.cuts.length ? `; cut ${b.cuts.join(', ')}` : '; nothing cut'}`,
         );
       }
+      const given = givenText(this.paper, text.source === 'abstract' ? undefined : text);
       try {
-        return await deps.limit(() => this.ask(tpl, built, part));
+        return await deps.limit(() => this.ask(tpl, built, part, given));
       } catch (err) {
         // a "context too long" answer: shrink the text budget and try once more
         if (err instanceof DigestError && err.code === 'context' && built.source !== 'abstract' && shrink === 1) {
@@ -104,17 +110,27 @@ export class TemplateAsker {
     }
   }
 
-  private async ask(tpl: Template, built: Built, part: SinkPart | undefined): Promise<Answer> {
+  private async ask(tpl: Template, built: Built, part: SinkPart | undefined, given: string): Promise<Answer> {
     this.deps.onStage?.(`writing ${tpl.name}`);
     const source = built.source;
     if (built.questions) return { ...(await this.oneByOne(tpl, built, part)), source };
     const res = await this.call(tpl, built.messages, part);
+    // --strict: figures and names the paper does not state are part of what the model is asked to fix
+    const strict = this.deps.writing && this.deps.writing.strict !== 'off';
     const inspect = (text: string): Checked => {
       const checked = checkMarkdown(text, tpl);
-      if (tpl.kind !== 'post') return checked;
-      return { text: checked.text, problems: [...checked.problems, ...postProblems(parsePost(checked.text), tpl)] };
+      const claims = strict
+        ? unverifiedClaims(checked.text, given, tpl.name).map(
+            (c) => `${UNSUPPORTED}「${c.sentence.slice(0, 60)}」中的 ${c.claim}：请删去，或改成论文给出的数字或名称`,
+          )
+        : [];
+      const own = tpl.kind === 'post' ? postProblems(parsePost(checked.text), tpl) : [];
+      return { text: checked.text, problems: [...checked.problems, ...own, ...claims] };
     };
-    const { text, problems, raw } = await this.revised(tpl, built.messages, res.text, inspect);
+    const revisedAnswer = await this.revised(tpl, built.messages, res.text, inspect);
+    const { text, raw } = revisedAnswer;
+    // claims left unsupported are marked or refused when the post is assembled, not a reason for a draft
+    const problems = revisedAnswer.problems.filter((p) => !p.startsWith(UNSUPPORTED));
     const flagged = problems.length ? { problems } : {};
     if (tpl.kind === 'qa') return { ...(await this.completeQa(tpl, built, text, raw, part)), source, ...flagged };
     if (tpl.kind === 'post') return { text, titleZh: await this.titleOf(tpl, built, text, raw), source, ...flagged };
@@ -281,6 +297,8 @@ export class TemplateAsker {
     return !tpl.requireChinese || /[\u3400-\u9fff]/.test(title) ? title : '';
   }
 }
+
+const UNSUPPORTED = '论文中找不到：';
 
 function tidyAnswer(md: string): string {
   return flattenHeadings(sanitizeModelMarkdown(checkMarkdown(md, { requireChinese: false }).text));

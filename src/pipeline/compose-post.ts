@@ -5,13 +5,14 @@ import { abstractOnly } from '../fulltext/get-text.js';
 import type { Figure, PaperText } from '../fulltext/types.js';
 import type { LlmFacts, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
-import { givenText, unverifiedClaims, type Unverified } from '../check/facts.js';
+import { givenText, markClaims, unverifiedClaims, type Unverified } from '../check/facts.js';
+import { checkTerms } from '../check/terms.js';
 import { parsePost } from '../render/parse-output.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
 import { TemplateAsker, type Answer, type AskDeps } from './ask-template.js';
-import { keyFigure, qaMode } from './messages.js';
+import { keyFigure, promptWriting, qaMode, type PromptWriting } from './messages.js';
 import type { TextAccess } from './paper-text.js';
 
 export interface ComposeDeps extends AskDeps, TextAccess {
@@ -40,12 +41,14 @@ export async function composePost(
     full = await deps.getText(paper);
   }
   const textFor = (tpl: Template) => (deps.sourceFor(tpl) === 'full' && full ? full : abstractOnly(paper));
+  const writing = promptWriting(paper, deps.writing);
   const cacheKeyOf = (tpl: Template) => {
     const source = textFor(tpl).source;
     return llmCacheKey(paper, tpl, deps.llm.facts, {
       source,
       mode: qaMode(tpl, source),
       contextTokens: deps.contextTokens,
+      ...writingKey(writing),
     });
   };
   const hits = await Promise.all(templates.map((t) => deps.cache.get<CachedAnswer>('llm', cacheKeyOf(t))));
@@ -71,7 +74,7 @@ export async function composePost(
     }
     if (part && tpl.kind !== 'post') part.write(`## ${tpl.heading}\n\n`); // a post streams its own "# title"
     try {
-      const answer = await asker.answer(tpl, textFor(tpl), figure, part);
+      const answer = await asker.answer(tpl, textFor(tpl), figure, part, writing);
       const entry: CachedAnswer = { ...answer, ...(tpl.kind === 'post' && figure ? { figure } : {}) };
       await deps.cache.set('llm', cacheKeyOf(tpl), entry);
       return { tpl, ...answer };
@@ -135,9 +138,42 @@ function assemble(
   }
   const order: PaperText['source'][] = ['html', 'ar5iv', 'pdf', 'abstract'];
   const used = outputs.map((x) => x.source).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? 'abstract';
+  const writing = o.deps.writing;
+  const paperTerms = promptWriting(paper, writing)?.terms ?? [];
+  const lang = writing?.lang ?? 'zh-CN';
+  const terms = checkTerms(
+    [
+      titleZh,
+      lede,
+      explainer?.body ?? '',
+      ...(qa?.pairs.map((p) => p.answer) ?? []),
+      ...sections.map((s) => s.body),
+    ].join('\n'),
+    paperTerms,
+    lang,
+  );
+  if (unverified.length && writing?.strict === 'fail')
+    throw new DigestError(
+      'llm',
+      `not written (--strict=fail): ${unverified.map((u) => u.claim).join(', ')} not found in the text the model was given (the answers are cached; run without --strict=fail to write it with them flagged)`,
+    );
+  if (unverified.length && writing?.strict === 'mark') {
+    // what is still unsupported after the model was asked to fix it is marked where the reader sees it
+    const claims = unverified.map((u) => u.claim);
+    const mark = (s: string) => markClaims(s, claims);
+    titleZh = mark(titleZh);
+    lede = mark(lede);
+    if (explainer) explainer = { ...explainer, body: mark(explainer.body) };
+    if (qa) qa = { ...qa, pairs: qa.pairs.map((p) => ({ ...p, answer: mark(p.answer) })) };
+    for (const s of sections) s.body = mark(s.body);
+  }
   return {
     paper,
     titleZh,
+    lang,
+    paperTerms,
+    terms: terms.findings,
+    termUsage: terms.usage,
     unverified,
     problems: outputs.flatMap((x) => (x.problems ?? []).map((p) => `${x.tpl.name}: ${p}`)),
     summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),
@@ -162,7 +198,7 @@ export function llmCacheKey(
   paper: Paper,
   tpl: Template,
   llm: LlmFacts,
-  extra: { source: PaperText['source']; mode: string; contextTokens: number },
+  extra: { source: PaperText['source']; mode: string; contextTokens: number; lang?: string; glossary?: string },
 ): unknown {
   return {
     v: 3,
@@ -173,6 +209,14 @@ export function llmCacheKey(
     endpoint: llm.endpoint,
     extra: llm.extraBody,
     ...extra,
+  };
+}
+
+/** What the prompt adds for the variant and the glossary, in the answer's cache key (nothing for the defaults). */
+export function writingKey(w: PromptWriting | undefined): { lang?: string; glossary?: string } {
+  return {
+    ...(w && w.lang !== 'zh-CN' ? { lang: w.lang } : {}),
+    ...(w?.glossary ? { glossary: w.glossary } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { LlmClient, type Llm } from '../llm/llm-client.js';
 import { requireKey, type Env, type Settings } from '../settings/resolve.js';
 import { templateSet, type Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
+import { loadGlossary } from '../templates/glossary.js';
 import { createTextAccess, type TextAccess } from './paper-text.js';
 
 /** The process as a command sees it: injected, so commands run the same in tests. */
@@ -44,7 +45,12 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
     arxiv,
     llm,
     cache,
-    text: createTextAccess(options.fulltext, arxiv, cache, logger),
+    text: createTextAccess(options.fulltext, arxiv, cache, logger, {
+      lang: options.writing.lang,
+      terms: loadGlossary(options.writing.glossary),
+      strict: options.writing.strict,
+      cite: options.writing.cite,
+    }),
     templates,
     logger,
     now: options.now,

@@ -12,6 +12,8 @@ import type { Logger } from '../ui/logger.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
 import { entryFromResult } from './digest-entries.js';
+import { dayTermFindings } from '../check/terms.js';
+import type { Lang } from '../templates/glossary.js';
 import { writeOverview, type Overview } from './overview.js';
 import type { PaperOutcome } from './run-papers.js';
 
@@ -37,6 +39,8 @@ export interface DayPage {
   signal: AbortSignal;
   logger: Logger;
   stdout: (s: string) => void;
+  /** The Chinese variant of the page. */
+  lang?: Lang;
 }
 
 /** Writes (or prints) the page; returns false when the overview failed and the page went out without it. */
@@ -74,6 +78,7 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
         llm: o.llm,
         cache: o.cache,
         signal: o.signal,
+        ...(o.lang ? { lang: o.lang } : {}),
       });
     } catch (err) {
       if (o.signal.aborted) throw err;
@@ -85,7 +90,16 @@ export async function writeDayPage(o: DayPage): Promise<boolean> {
     o.logger.warn(
       `digest overview: ${overview.problems.join('; ')}; the page is written as a draft (digest.problems in its front matter)`,
     );
+  // one term written two ways across the day's posts: said once, for the editor (not a failure)
+  const terms = dayTermFindings(
+    o.outcomes.flatMap((x) =>
+      x.status === 'done' && x.result.termUsage ? [{ id: x.result.paper.id, usage: x.result.termUsage }] : [],
+    ),
+  );
+  for (const t of terms) o.logger.warn(`terms across the day: ${t}`);
   const page = renderDigestPage({
+    ...(terms.length ? { terms } : {}),
+    ...(o.lang ? { lang: o.lang } : {}),
     date: o.date,
     categories: o.categories,
     overview: overview?.text,

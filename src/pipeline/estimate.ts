@@ -5,9 +5,9 @@ import type { PaperText } from '../fulltext/types.js';
 import { costOf, estimateTokens, formatCost, type Price } from '../llm/cost.js';
 import type { LlmFacts } from '../llm/llm-client.js';
 import type { Template } from '../templates/template.js';
-import { llmCacheKey } from './compose-post.js';
+import { llmCacheKey, writingKey } from './compose-post.js';
 import { batchMessages, inBatches, PAPERS_PER_CALL } from './ask-in-batches.js';
-import { buildMessages, qaMode } from './messages.js';
+import { buildMessages, promptWriting, qaMode } from './messages.js';
 import type { TextAccess } from './paper-text.js';
 
 /**
@@ -33,11 +33,23 @@ export async function estimatePaper(
     const mode = qaMode(t, known);
     if (
       llm &&
-      (await cache.get('llm', llmCacheKey(p, t, llm, { source: known, mode, contextTokens: text.contextTokens })))
+      (await cache.get(
+        'llm',
+        llmCacheKey(p, t, llm, {
+          source: known,
+          mode,
+          contextTokens: text.contextTokens,
+          ...writingKey(promptWriting(p, text.writing)),
+        }),
+      ))
     )
       continue;
     const answer = Math.round(Math.min(t.maxTokens ?? 4096, 4096) * 0.4);
-    const base = buildMessages(p, t).messages.reduce((a, m) => a + estimateTokens(m.content) + 4, 3);
+    const w = promptWriting(p, text.writing);
+    const base = buildMessages(p, t, w ? { writing: w } : {}).messages.reduce(
+      (a, m) => a + estimateTokens(m.content) + 4,
+      3,
+    );
     const paperTokens =
       source === 'full' ? Math.min(16_000, Math.max(0, text.contextTokens - (t.maxTokens ?? 4096) - 2000)) : 0;
     const requests = mode === 'one-by-one' ? t.questions.length : 1;

@@ -4,8 +4,32 @@ import { fitToBudget, render, tokens } from '../fulltext/budget.js';
 import type { Figure, PaperText } from '../fulltext/types.js';
 import type { ChatMessage } from '../llm/llm-client.js';
 import { fenceSafe, renderString, type Template } from '../templates/template.js';
+import { glossaryBlock, termsIn, type Lang, type Term } from '../templates/glossary.js';
+import { LANG_NAME } from '../check/script.js';
 
 export type SourceChoice = 'full' | 'abstract';
+
+/** How the run writes: the Chinese variant, the glossary, what to do with unsupported claims, citations. */
+export interface Writing {
+  lang: Lang;
+  /** The whole glossary (built-in and the user's). */
+  terms: Term[];
+  strict: 'off' | 'mark' | 'fail';
+  cite: boolean;
+}
+
+/** What a paper's prompts add: the variant, and the glossary entries the paper's title and abstract use. */
+export interface PromptWriting {
+  lang: Lang;
+  terms: Term[];
+  glossary: string;
+}
+
+export function promptWriting(paper: Paper, w: Writing | undefined): PromptWriting | undefined {
+  if (!w) return undefined;
+  const terms = termsIn([paper.title, paper.abstract, paper.comment].join('\n'), w.terms);
+  return { lang: w.lang, terms, glossary: glossaryBlock(terms, w.lang) };
+}
 
 export function templateVars(
   paper: Paper,
@@ -76,12 +100,23 @@ export interface BuildOptions {
   shrink?: number;
   figure?: Figure;
   mode?: 'one-by-one' | 'all-at-once';
+  /** The variant asked for and the glossary list (after the paper, so the cached prefix stays the same). */
+  writing?: PromptWriting;
 }
 
 export function qaMode(tpl: Template, source: PaperText['source']): 'one-by-one' | 'all-at-once' {
   if (tpl.kind !== 'qa') return 'all-at-once';
   if (tpl.mode) return tpl.mode;
   return source !== 'abstract' && tpl.askOne ? 'one-by-one' : 'all-at-once';
+}
+
+/** Messages that ask for another variant: the templates say 简体中文, the reader reads the variant. */
+export function inVariant(messages: ChatMessage[], lang: Lang): ChatMessage[] {
+  if (lang === 'zh-CN') return messages;
+  for (const m of messages) m.content = m.content.split('简体中文').join(LANG_NAME[lang]);
+  const last = messages.findLast((m) => m.role === 'user');
+  if (last) last.content += `\n\n請全文使用${LANG_NAME[lang]}書寫。`;
+  return messages;
 }
 
 export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {}): Built {
@@ -97,7 +132,9 @@ export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {})
       user += `\n\n${renderString(tpl.askAll, vars, where)}`;
     if (o.figure && tpl.figure)
       user += `\n\n${renderString(tpl.figure, { ...vars, figure_caption: fenceSafe(o.figure.caption) }, where)}`;
+    if (o.writing?.glossary) user += `\n\n${o.writing.glossary}`;
     messages.push({ role: 'user', content: user });
+    inVariant(messages, o.writing?.lang ?? 'zh-CN');
     const ask = (i: number): ChatMessage => ({
       role: 'user',
       content: renderString(

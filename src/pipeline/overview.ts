@@ -2,6 +2,8 @@
 import type { Cache } from '../cache/cache.js';
 import { usageError } from '../errors.js';
 import type { ChatMessage, Llm } from '../llm/llm-client.js';
+import type { Lang } from '../templates/glossary.js';
+import { inVariant } from './messages.js';
 import { paperList, type DigestEntry } from '../render/digest-page.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
 import { checkMarkdown, fixRequest } from '../check/answer.js';
@@ -26,6 +28,8 @@ export interface OverviewRequest {
   llm: Llm;
   cache: Cache;
   signal: AbortSignal;
+  /** The Chinese variant the page is written in (the prompt asks for it). */
+  lang?: Lang;
 }
 
 export async function writeOverview({
@@ -36,13 +40,17 @@ export async function writeOverview({
   llm,
   cache,
   signal,
+  lang = 'zh-CN',
 }: OverviewRequest): Promise<Overview> {
   const vars = { date, categories: categories.join(', '), paper_list: paperList(entries) };
   const where = `${tpl.name} (${tpl.file})`;
-  const messages: ChatMessage[] = [
-    ...(tpl.system ? [{ role: 'system' as const, content: renderString(tpl.system, vars, where) }] : []),
-    { role: 'user' as const, content: renderString(tpl.user, vars, where) },
-  ];
+  const messages: ChatMessage[] = inVariant(
+    [
+      ...(tpl.system ? [{ role: 'system' as const, content: renderString(tpl.system, vars, where) }] : []),
+      { role: 'user' as const, content: renderString(tpl.user, vars, where) },
+    ],
+    lang,
+  );
   const key = {
     v: 2,
     kind: 'overview',

@@ -7,7 +7,7 @@ import type { PaperText } from '../fulltext/types.js';
 import type { FullTextSettings } from '../settings/resolve.js';
 import type { Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
-import type { SourceChoice } from './messages.js';
+import type { SourceChoice, Writing } from './messages.js';
 
 export interface TextAccess {
   /** Which text a template gets (--source, config, template, default). */
@@ -15,9 +15,17 @@ export interface TextAccess {
   /** The paper's full text (HTML → ar5iv → PDF → abstract). */
   getText: (paper: Paper) => Promise<PaperText>;
   contextTokens: number;
+  /** How the run writes (variant, glossary, strictness); undefined: Simplified, no glossary. */
+  writing?: Writing;
 }
 
-export function createTextAccess(ft: FullTextSettings, arxiv: ArxivClient, cache: Cache, logger: Logger): TextAccess {
+export function createTextAccess(
+  ft: FullTextSettings,
+  arxiv: ArxivClient,
+  cache: Cache,
+  logger: Logger,
+  writing?: Writing,
+): TextAccess {
   const inflight = new Map<string, Promise<PaperText>>();
   return {
     sourceFor: (tpl) =>
@@ -41,5 +49,6 @@ export function createTextAccess(ft: FullTextSettings, arxiv: ArxivClient, cache
       return p;
     },
     contextTokens: ft.contextTokens,
+    ...(writing ? { writing } : {}),
   };
 }

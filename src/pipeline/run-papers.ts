@@ -92,6 +92,8 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
                 `${key}: ${kind}s not found in the text the model was given: ${claims.join(', ')} (check before publishing; listed in front matter as digest.unverified_${kind}s)`,
               );
           }
+          if (result.terms?.length)
+            o.logger.warn(`${key}: terms: ${result.terms.join('; ')} (digest.terms in front matter)`);
           await o.deliver(i, result);
           outcomes[i] = { status: 'done', result: slim(result) };
           if (++delivered % 50 === 0) collectGarbage();

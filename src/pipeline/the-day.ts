@@ -155,6 +155,7 @@ export async function finishTheDay(
     site: o.site,
     overviewTpl: plan.overviewTpl,
     provider: o.llm.preset.name,
+    lang: o.writing.lang,
     stdout,
   });
 }

@@ -1,6 +1,8 @@
 /** The day's digest page: front matter, 今日综述, then one entry per paper (listing style). */
 import { neutraliseLinks } from './sanitize.js';
 import { stringify } from 'yaml';
+import { toVariant } from '../check/script.js';
+import type { Lang } from '../templates/glossary.js';
 import { redact } from '../ui/redact.js';
 import { pageFrontMatter, postLink, protectMarkdown, type SiteName } from './site.js';
 
@@ -39,6 +41,10 @@ export interface DigestPage {
   templates: Array<{ name: string; hash: string }>;
   /** The blog engine the page is for (default plain). */
   site?: SiteName;
+  /** The Chinese variant: the whole page (chrome, overview, summaries) is written in it. */
+  lang?: Lang;
+  /** Glossary terms the day's posts write in different ways (digest.terms). */
+  terms?: string[];
 }
 
 export function digestFileName(date: string, categories: string[]): string {
@@ -60,7 +66,9 @@ export function renderDigestPage(d: DigestPage): string {
       model: d.model,
       templates: d.templates,
       ...(d.overviewProblems?.length ? { problems: d.overviewProblems.map((x) => `overview: ${x}`) } : {}),
+      ...(d.terms?.length ? { terms: d.terms } : {}),
     },
+    lang: d.lang ?? 'zh-CN',
   };
   const site = d.site ?? 'plain';
   // links in the engine's syntax go in after the text is made safe for the engine (they use {{ or {%)
@@ -101,7 +109,8 @@ export function renderDigestPage(d: DigestPage): string {
     (_, n: string) => links[Number(n)]!,
   );
   const front = stringify(pageFrontMatter(site, fm), { lineWidth: 0 }).trimEnd();
-  return redact(`---\n${front}\n---\n\n${body}\n`);
+  const page = `---\n${front}\n---\n\n${body}\n`;
+  return redact(d.lang && d.lang !== 'zh-CN' ? toVariant(page, d.lang) : page);
 }
 
 function escapeBrackets(s: string): string {

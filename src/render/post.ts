@@ -4,6 +4,9 @@ import { stringify } from 'yaml';
 import { paperLinks, type Paper } from '../arxiv/paper.js';
 import type { TextSource } from '../fulltext/types.js';
 import type { Unverified } from '../check/facts.js';
+import type { TermUsage } from '../check/terms.js';
+import { toVariant } from '../check/script.js';
+import type { Lang, Term } from '../templates/glossary.js';
 import type { Usage } from '../llm/llm-client.js';
 import { redact } from '../ui/redact.js';
 import { protectMarkdown, siteFrontMatter, type SiteName } from './site.js';
@@ -19,6 +22,14 @@ export interface Section {
 export interface PostResult {
   paper: Paper;
   titleZh: string;
+  /** The Chinese variant the post is written in (the texts here are Simplified; rendering converts). */
+  lang?: Lang;
+  /** The glossary entries the paper uses (their renderings in the variant). */
+  paperTerms?: Term[];
+  /** Terms written otherwise than the glossary, or two ways (digest.terms). */
+  terms?: string[];
+  /** English term → how this post writes it, for the day's consistency check. */
+  termUsage?: TermUsage;
   /** 2–3 sentence Chinese summary for listings (the post's lede). */
   summary: string;
   /** Figures and names in the writing that the text its template was given does not contain (for a human to check). */
@@ -77,6 +88,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
   return {
     title: r.titleZh || p.title,
     title_en: p.title,
+    lang: r.lang ?? 'zh-CN',
     ...(r.summary ? { summary: r.summary } : {}),
     date: isoSeconds(r.generatedAt),
     // a post the checks still find fault with is not published until someone looks at it
@@ -105,6 +117,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       templates: r.templates.map((t) => ({ name: t.name, hash: t.hash, ...(t.source ? { source: t.source } : {}) })),
       ...unverifiedMatter(r.unverified),
       ...(r.problems.length ? { problems: r.problems } : {}),
+      ...(r.terms?.length ? { terms: r.terms } : {}),
       ...(r.rank ? { rank: r.rank } : {}),
     },
   };
@@ -173,8 +186,8 @@ export function renderMarkdown(
   site: { site: SiteName; slug: string } = { site: 'plain', slug: '' },
   refresh?: Refresh,
 ): string {
-  const fm = siteFrontMatter(site.site, frontMatter(r), site.slug);
-  let body = protectMarkdown(site.site, bodyMarkdown(r));
+  const fm = localised(r, siteFrontMatter(site.site, frontMatter(r), site.slug));
+  let body = protectMarkdown(site.site, localised(r, bodyMarkdown(r)));
   if (refresh) {
     fm['date'] = refresh.firstDate;
     fm[LAST_MODIFIED[site.site]] = isoSeconds(r.generatedAt);
@@ -220,9 +233,25 @@ export function renderJson(r: PostResult): string {
       completion_tokens: r.usage.completionTokens,
       cached_tokens: r.usage.cachedTokens,
     },
-    markdown: renderMarkdown(r),
   };
-  return redact(JSON.stringify(obj));
+  return redact(JSON.stringify({ ...localised(r, obj), markdown: renderMarkdown(r) }));
+}
+
+/**
+ * Every Chinese string of a post (or its front matter) in the post's variant: texts are kept Simplified
+ * until here, where they are written for the reader (headings and chrome included).
+ */
+function localised<T>(r: PostResult, value: T): T {
+  const lang = r.lang ?? 'zh-CN';
+  if (lang === 'zh-CN') return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return /[\u3400-\u9fff]/.test(v) ? toVariant(v, lang, r.paperTerms) : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && !(v instanceof Date))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 function figureBlock(f: NonNullable<PostResult['figure']>): string {

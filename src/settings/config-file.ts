@@ -43,9 +43,18 @@ export interface FileConfig {
   rank?: string;
   /** --rank embedding: the model of the /embeddings endpoint (default: the provider preset's). */
   embeddingModel?: string;
+  /** The Chinese variant written: zh-CN (default), zh-TW or zh-HK. */
+  lang?: string;
+  /** A glossary file of one's own (YAML, same format as prompts/glossary.yaml), over the built-in one. */
+  glossary?: string;
+  /** Unsupported figures and names: true re-asks once then marks them （待核实）; "fail" does not write the post. */
+  strict?: boolean | 'fail';
+  /** With full text: show where each figure came from, as （§4.2，表3）. */
+  cite?: boolean;
 }
 
-type Kind = 'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context' | 'interests';
+type Kind =
+  'string' | 'strings' | 'boolean' | 'int' | 'number' | 'prices' | 'source' | 'context' | 'interests' | 'strict';
 
 const SCHEMA: Record<keyof FileConfig, Kind> = {
   categories: 'strings',
@@ -77,6 +86,10 @@ const SCHEMA: Record<keyof FileConfig, Kind> = {
   embeddingModel: 'string',
   site: 'string',
   slug: 'string',
+  lang: 'string',
+  glossary: 'string',
+  strict: 'strict',
+  cite: 'boolean',
 };
 
 export const CONFIG_FILE_NAME = 'digest.config.json';
@@ -153,6 +166,9 @@ export function validateConfig(raw: string, file: string): FileConfig {
       }
       case 'interests':
         validateInterests(v, file);
+        break;
+      case 'strict':
+        if (v !== true && v !== false && v !== 'fail') throw bad('true, false or "fail"');
         break;
       case 'prices':
         if (!v || typeof v !== 'object' || Array.isArray(v))

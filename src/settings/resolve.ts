@@ -13,6 +13,7 @@ import { isValidDate } from '../arxiv/schedule.js';
 import { usageError } from '../errors.js';
 import type { LlmClientOptions } from '../llm/llm-client.js';
 import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
+import { LANGS, type Lang } from '../templates/glossary.js';
 
 export type Env = Record<string, string | undefined>;
 export type Source = 'flag' | 'env' | 'config' | 'preset' | 'default';
@@ -35,6 +36,12 @@ export interface CommonFlags {
   verbose?: boolean;
   quiet?: boolean;
   config?: string;
+  lang?: string;
+  glossary?: string;
+  strict?: boolean;
+  /** `--strict=fail` (and `--strict=mark`), rewritten by the CLI so that `--strict ID` never eats the id. */
+  strictMode?: string;
+  cite?: boolean;
 }
 
 /** The client options that come from configuration (the rest is wiring). */
@@ -73,6 +80,18 @@ export interface Settings {
   file: FileConfig;
   /** Where each reported value came from. */
   sources: Record<string, Source>;
+  writing: WritingSettings;
+}
+
+/** How the Chinese is written and checked: variant, glossary, what to do with unsupported claims, citations. */
+export interface WritingSettings {
+  lang: Lang;
+  /** The user's glossary file (absolute), over the built-in one. */
+  glossary: string | undefined;
+  /** off: report; mark: re-ask once, then mark what is left （待核实）; fail: re-ask once, then do not write the post. */
+  strict: 'off' | 'mark' | 'fail';
+  /** With full text: （§4.2，表3） after each figure found in the paper. */
+  cite: boolean;
 }
 
 export interface ResolveContext {
@@ -319,7 +338,60 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
     now,
     configFile: ctx.configFile,
     file: f,
+    writing: resolveWriting(flags, r, ctx.configFile),
     sources: r.sources,
+  };
+}
+
+function resolveWriting(flags: CommonFlags, r: Resolver, configFile: string | undefined): WritingSettings {
+  const f = r.file;
+  const lang = (raw: string, label: string): Lang => {
+    const hit = LANGS.find((l) => l.toLowerCase() === raw.trim().toLowerCase());
+    if (!hit) throw usageError(`${label}: unknown Chinese variant (accepted: ${LANGS.join(', ')})`);
+    return hit;
+  };
+  const strict = (raw: string, label: string): WritingSettings['strict'] => {
+    const v = raw.trim().toLowerCase();
+    if (/^(1|true|yes|on|mark)$/.test(v)) return 'mark';
+    if (/^(0|false|no|off)$/.test(v)) return 'off';
+    if (v === 'fail') return 'fail';
+    throw usageError(`${label}: expected --strict or --strict=fail (env DIGEST_STRICT: on, off or fail)`);
+  };
+  const base = configFile ? path.dirname(configFile) : process.cwd();
+  return {
+    lang: r.pick('lang', {
+      flag: flags.lang,
+      envName: 'DIGEST_LANG',
+      file: f.lang === undefined ? undefined : lang(f.lang, `${configFile}: lang`),
+      fallback: 'zh-CN',
+      parse: lang,
+    }),
+    glossary: r.pick<string | undefined>('glossary', {
+      flag: flags.glossary,
+      envName: 'DIGEST_GLOSSARY',
+      file: f.glossary === undefined ? undefined : path.resolve(base, f.glossary),
+      fallback: undefined,
+      parse: (raw, label) => {
+        if (!raw.trim()) throw usageError(`${label}: empty file name`);
+        return path.resolve(raw.trim());
+      },
+    }),
+    strict: r.pick('strict', {
+      flag: flags.strictMode ?? (flags.strict ? 'mark' : undefined),
+      flagName: '--strict',
+      envName: 'DIGEST_STRICT',
+      file: f.strict === undefined ? undefined : f.strict === 'fail' ? 'fail' : f.strict ? 'mark' : 'off',
+      fallback: 'off',
+      parse: strict,
+    }),
+    cite: r.pick('cite', {
+      flag: flagOn(flags.cite),
+      flagName: '--cite',
+      envName: 'DIGEST_CITE',
+      file: f.cite,
+      fallback: false,
+      parse: (raw) => /^(1|true|yes|on)$/i.test(raw.trim()),
+    }),
   };
 }
 

@@ -529,6 +529,11 @@ export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShap
       '## 小结',
       '',
       '总的来说，这项工作为一个老问题提供了新的视角，值得感兴趣的读者阅读原文。（本文由演示用的模拟模型生成。）',
+      ...(/plant/.test(String(body['model'] ?? '')) ? ['', planted(title, user)] : []),
+      // a model that writes mainland terms whatever the variant asked for
+      ...(/mainland/.test(String(body['model'] ?? ''))
+        ? ['', '作者用大语言模型处理数据，并公开了软件与信息检索的代码，视频演示见项目主页。']
+        : []),
       ...(/图注/.test(user) ? ['', '图注：模拟模型翻译的关键图图注。'] : []),
     ],
     shape,
@@ -600,4 +605,53 @@ export function hashedBagOfWords(text: string): number[] {
   }
   const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
   return v.map((x) => x / norm);
+}
+
+/** Renderings other than the glossary's that real posts use (the fake's slips of terminology). */
+export const TERM_SLIPS: Record<string, string> = {
+  大语言模型: '大型语言模型',
+  幻觉: '错觉',
+  智能体: '代理',
+  思维链: '思路链',
+  上下文学习: '语境学习',
+  少样本: '小样本',
+  强化学习: '增强学习',
+  监督微调: '有监督微调',
+};
+
+/** Which error a "plant" model puts into a paper's post: from its title, so a test can tell. */
+export function plantKind(title: string): 'figure' | 'name' | 'term' | 'script' {
+  let h = 0;
+  for (const ch of title) h = (h * 31 + ch.codePointAt(0)!) % 1000003;
+  return (['figure', 'name', 'term', 'script'] as const)[h % 4]!;
+}
+
+/** The glossary term of the prompt that the fake writes about (the first one it knows a slip for). */
+export function plantedTerm(prompt: string): { en: string; zh: string; slip: string } | undefined {
+  for (const m of prompt.matchAll(/^- (.+?)：(.+)$/gm)) {
+    const slip = TERM_SLIPS[m[2]!.trim()];
+    if (slip) return { en: m[1]!.trim(), zh: m[2]!.trim(), slip };
+  }
+  return undefined;
+}
+
+/**
+ * A paragraph with one planted error: an invented figure, an invented model name, a term written
+ * otherwise than the glossary, or Traditional characters; every post names its key term (in the
+ * glossary's rendering unless the slip is planted), so a day shows the same term written two ways.
+ */
+function planted(title: string, prompt: string): string {
+  const kind = plantKind(title);
+  const term = plantedTerm(prompt);
+  const termLine = term ? `文中的关键术语是“${kind === 'term' ? term.slip : term.zh}”。` : '';
+  switch (kind) {
+    case 'figure':
+      return `据作者报告，准确率提升了 41.7%。${termLine}`;
+    case 'name':
+      return `作者还与 ZetaLM-9 做了对比。${termLine}`;
+    case 'script':
+      return `這篇論文的實驗設計很有參考價值。${termLine}`;
+    default:
+      return termLine || '作者对术语的使用很规范。';
+  }
 }

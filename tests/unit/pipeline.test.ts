@@ -358,13 +358,14 @@ describe('the day', () => {
   it("the overview is asked once over the day's entries and cached by its messages", async () => {
     const cache = diskCache();
     const overview = await templateSet(undefined).get('overview');
-    const llm = new RecordingLlm(() => '## 今日主题\n\n两篇论文都讨论签名中的零值。');
+    const llm = new RecordingLlm(() => '## 今日主题\n\n两篇论文都讨论签名中的零值。\n\n## 必读推荐\n\n[2]：结论清楚。');
     const entries = [1, 2].map((n) => ({
       id: `2611.1000${n}`,
       version: 1,
       titleZh: `标题${n}`,
       titleEn: `Title ${n}`,
       authors: ['A. Author'],
+      abstract: `Abstract ${n}.`,
       summary: `摘要${n}。`,
       tags: ['cs.CR'],
       link: '',
@@ -379,9 +380,12 @@ describe('the day', () => {
       signal: new AbortController().signal,
     };
     const text = await writeOverview(req);
-    expect(text).toBe('### 今日主题\n\n两篇论文都讨论签名中的零值。');
+    expect(text).toEqual({
+      text: '### 今日主题\n\n两篇论文都讨论签名中的零值。\n\n### 必读推荐\n\n[2]：结论清楚。',
+      problems: [],
+    });
     expect(JSON.stringify(llm.calls[0]!.messages)).toContain('标题2');
-    expect(await writeOverview(req)).toBe(text);
+    expect(await writeOverview(req)).toEqual(text);
     expect(llm.calls).toHaveLength(1);
   });
 });
