@@ -206,6 +206,26 @@ function defineCommands(program: Command, state: RunState): void {
   });
 
   program
+    .command('check')
+    .description('run every check of the writing on posts as they are on disk (after hand edits); exit 1 on a problem')
+    .argument('<file-or-dir...>', 'post files, or folders of posts')
+    .option('--json', 'one JSON report instead of text')
+    .option(
+      '--site <engine>',
+      'the blog engine whose front matter to expect: plain, hugo, hexo or jekyll (env DIGEST_SITE)',
+    )
+    .option('--prompts <dir>', 'the templates the posts were written with (their headings and questions)')
+    .option('--glossary <file>', 'your glossary (YAML), over the built-in one (env DIGEST_GLOSSARY)')
+    .option('--kind <list>', 'the templates the posts have (default post,qa)')
+    .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
+    .option('-q, --quiet', 'only errors on stderr')
+    .action(async (targets: string[], opts: Record<string, unknown>) => {
+      const logger = setLogger(opts);
+      const { runCheck } = await import('./commands/check.js');
+      await run(() => runCheck(targets, opts, io(logger, state.signal)));
+    });
+
+  program
     .command('init')
     .description(
       'set a Hugo, Hexo or Jekyll blog up for the daily digest: digest.config.json and a GitHub Actions workflow',
@@ -228,14 +248,6 @@ function defineCommands(program: Command, state: RunState): void {
     .description('list the prompt templates in effect, or show one')
     .argument('[name]', 'template to show')
     .option('--prompts <dir>', 'folder of templates that override or add to the built-in ones (env DIGEST_PROMPTS_DIR)')
-    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
-    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
-    .option(
-      '--strict',
-      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
-    )
-    .addOption(new Option('--strict-mode <mode>').hideHelp())
-    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .action(async (name: string | undefined, opts: { prompts?: string; config?: string }) => {
       const { runPrompts } = await import('./commands/prompts.js');

@@ -60,6 +60,19 @@ export function repairMarkdown(raw: string): Repaired {
   return { text: head + text, problems };
 }
 
+/** The text outside fenced code blocks. */
+function withoutCode(md: string): string {
+  return md.replace(/^\s{0,3}(?:`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s{0,3}(?:`{3,}|~{3,})[^\n]*$/gm, '');
+}
+
+/** HTML tag names outside code: a tag name then a space, / or > (so <https://…> autolinks are not HTML). */
+export function htmlTags(md: string): string[] {
+  const tags = withoutCode(md)
+    .replace(/`[^`\n]+`/g, '')
+    .matchAll(/<\/?([a-z][a-z0-9-]*)(?=[\s/>])[^<>]*>/gi);
+  return [...new Set([...tags].map((m) => m[1]!.toLowerCase()))];
+}
+
 function repairBody(raw: string): Repaired {
   const problems: string[] = [];
   let text = closeFences(raw);
@@ -72,11 +85,8 @@ function repairBody(raw: string): Repaired {
     );
     return s;
   });
-  const prose = outsideCode(text, (t) => t).replace(
-    /^\s{0,3}(?:`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s{0,3}(?:`{3,}|~{3,})[^\n]*$/gm,
-    '',
-  );
-  const html = [...prose.replace(/`[^`\n]+`/g, '').matchAll(/<\/?([a-z][a-z0-9]*)\b[^<>]*>/gi)].map((m) => m[1]!);
+  const prose = withoutCode(text);
+  const html = htmlTags(text);
   if (html.length) problems.push(`回答里有 HTML 标签（${[...new Set(html)].join('、')}），请只用 Markdown`);
   const math = prose.replace(/`[^`\n]+`/g, '').replace(/\\\$/g, '');
   if ((math.match(/\$\$/g)?.length ?? 0) % 2 === 1) problems.push('有一个 $$ 公式没有闭合');

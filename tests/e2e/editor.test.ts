@@ -5,7 +5,7 @@
  * reported once; a clean model's posts have none. --lang zh-TW writes Traditional characters and Taiwan
  * terms whatever the model slips into; --strict marks what is left （待核实）, --strict=fail writes nothing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -196,5 +196,91 @@ describe('--strict', () => {
     );
     expect(fail.code).toBe(1);
     expect(fail.stderr).toMatch(/not written \(--strict=fail\): 41\.7%/);
+  });
+});
+
+describe('digest check', () => {
+  it('posts as written: planted figures and names are problems, terms warnings, the rest ok (exit 1); clean posts exit 0', async () => {
+    const dir = tempDir();
+    const w = await runCli(['daily', 'cs.CL', '--top', '8', '-o', dir], env({ DIGEST_MODEL: 'fake/plant' }));
+    expect(w.code, w.stderr).toBe(0);
+    const r = await runCli(['check', dir, '--json'], env());
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      posts: Array<{
+        id: string;
+        ok: boolean;
+        problems: Array<{ check: string; message: string }>;
+        warnings: Array<{ check: string; message: string }>;
+      }>;
+      checked: number;
+    };
+    expect(report.checked).toBe(8); // the digest page is not a post
+    for (const p of report.posts) {
+      const { fm } = split(readFileSync(path.join(dir, `${p.id}.md`), 'utf8'));
+      const kind = plantKind(String(fm['title_en']));
+      const claim = kind === 'figure' ? '41.7%' : kind === 'name' ? 'ZetaLM-9' : undefined;
+      expect(
+        p.problems.map((x) => `${x.check}: ${x.message.split(' ')[0]}`),
+        p.id,
+      ).toEqual(claim ? [`facts: ${claim}`] : []);
+      expect(p.ok).toBe(!claim);
+      expect(
+        p.warnings.map((x) => x.check),
+        p.id,
+      ).toEqual(fm.digest['terms'] ? ['terms'] : []);
+    }
+
+    const clean = tempDir();
+    const c = await runCli(['daily', 'cs.CL', '--top', '4', '-o', clean], env());
+    expect(c.code, c.stderr).toBe(0);
+    const ok = await runCli(['check', clean], env());
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/checked 4 post\(s\): no problems\n$/);
+  });
+
+  it('a post edited by hand: each break is found and named; a missing path is exit 2', async () => {
+    const dir = tempDir();
+    const w = await runCli(['daily', 'cs.CL', '--top', '1', '-o', dir], env());
+    expect(w.code, w.stderr).toBe(0);
+    const file = readdirSync(dir).find((f) => /^\d{4}\.\d{5}\.md$/.test(f))!;
+    const before = await runCli(['check', path.join(dir, file)], env());
+    expect(before.code, before.stdout).toBe(0);
+    const md = readFileSync(path.join(dir, file), 'utf8');
+    const edited = md
+      .replace(/(### 有哪些相关研究？\n\n)[\s\S]*?(?=\n### )/, '$1')
+      .replace(
+        '## 论文问答',
+        [
+          'We then added a long paragraph in English by hand, which says a lot about the method and the results without a single word of Chinese in it at all.',
+          '',
+          '<div class="note">一段 HTML</div>',
+          '',
+          '见[演示](&#106;avascript:alert(1))，據說效果提升了 63%。',
+          '',
+          '```python',
+          'print(1)',
+          '',
+          '## 论文问答',
+        ].join('\n'),
+      );
+    writeFileSync(path.join(dir, file), edited);
+    const r = await runCli(['check', path.join(dir, file)], env());
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('  problem'));
+    const checks = lines.map((l) => /problem {2}([a-z-]+):/.exec(l)![1]);
+    for (const c of ['language', 'markdown', 'links', 'script', 'facts', 'qa']) expect(checks, r.stdout).toContain(c);
+    expect(r.stdout).toContain('第 2 个问题的回答是空的（有哪些相关研究？）');
+    expect(r.stdout).toContain('有 HTML 标签（div）');
+    expect(r.stdout).toContain('有一个代码块没有闭合');
+    expect(r.stdout).toContain('不安全的链接：javascript:alert(1');
+    expect(r.stdout).toContain('63% 在论文中找不到');
+    expect(r.stdout).toMatch(/简体文章里有繁体字：據說/);
+
+    const missing = await runCli(['check', path.join(dir, 'nope')], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(
+      /nope: cannot read it \(ENOENT\); expected a post file or a folder of posts$/,
+    );
   });
 });
