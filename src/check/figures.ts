@@ -143,8 +143,9 @@ export function figuresInChinese(raw: string): Figure[] {
   const re =
     /(?<![A-Za-z\d.\-_/])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*[-–—~～至到]\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*(%|％|个百分点|倍|[x×](?![A-Za-z\d])|[kKMBT](?![A-Za-z\d])|万|亿)?/gu;
   for (const m of text.matchAll(re)) {
-    const end = m.index! + m[0].length;
-    if (!m[3] && /^[A-Za-z]/.test(text.slice(end, end + 1))) continue; // 3D, 4o, 2nd
+    // 3D, 4o, 2nd are names; "31.4 BLEU" (a space first) is a figure with its metric
+    const end = m.index! + (m[3] ? m[0].length : m[0].trimEnd().length);
+    if (!m[3] && /^[A-Za-z]/.test(text.slice(end, end + 1))) continue;
     const unitRaw = m[3] ?? '';
     const scale = SCALE[unitRaw];
     const unit: Figure['unit'] = /%|％|百分点/.test(unitRaw) ? '%' : /倍|x|×/.test(unitRaw) ? '×' : '';

@@ -7,6 +7,7 @@ import type { LlmFacts, Usage } from '../llm/llm-client.js';
 import { OrderedSink, type SinkPart } from '../output/ordered-sink.js';
 import { givenText, markClaims, unverifiedClaims, type Unverified } from '../check/facts.js';
 import { checkTerms } from '../check/terms.js';
+import { citeFigures, type Cited } from '../check/cite.js';
 import { parsePost } from '../render/parse-output.js';
 import { headerBlock, type PostResult, type Section } from '../render/post.js';
 import { sanitizeModelMarkdown } from '../render/sanitize.js';
@@ -157,6 +158,21 @@ function assemble(
       'llm',
       `not written (--strict=fail): ${unverified.map((u) => u.claim).join(', ')} not found in the text the model was given (the answers are cached; run without --strict=fail to write it with them flagged)`,
     );
+  // with full text: where each figure stands in the paper, shown as （§4.2，表3） with --cite
+  const cited: Cited[] = [];
+  if (o.full && o.full.source !== 'abstract') {
+    const full = o.full;
+    const cite = (s: string) => {
+      const r = citeFigures(s, full, writing?.cite === true);
+      for (const c of r.cited) if (!cited.some((x) => x.figure === c.figure)) cited.push(c);
+      return r.text;
+    };
+    const fromFull = (kind: string) => outputs.some((x) => x.tpl.kind === kind && x.source !== 'abstract');
+    if (explainer && fromFull('post')) explainer = { ...explainer, body: cite(explainer.body) };
+    if (qa && fromFull('qa')) qa = { ...qa, pairs: qa.pairs.map((p) => ({ ...p, answer: cite(p.answer) })) };
+    for (const s of sections)
+      if (outputs.some((x) => x.tpl.name === s.name && x.source !== 'abstract')) s.body = cite(s.body);
+  }
   if (unverified.length && writing?.strict === 'mark') {
     // what is still unsupported after the model was asked to fix it is marked where the reader sees it
     const claims = unverified.map((u) => u.claim);
@@ -174,6 +190,7 @@ function assemble(
     paperTerms,
     terms: terms.findings,
     termUsage: terms.usage,
+    ...(cited.length ? { cited } : {}),
     unverified,
     problems: outputs.flatMap((x) => (x.problems ?? []).map((p) => `${x.tpl.name}: ${p}`)),
     summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),

@@ -5,6 +5,7 @@ import { paperLinks, type Paper } from '../arxiv/paper.js';
 import type { TextSource } from '../fulltext/types.js';
 import type { Unverified } from '../check/facts.js';
 import type { TermUsage } from '../check/terms.js';
+import type { Cited } from '../check/cite.js';
 import { toVariant } from '../check/script.js';
 import type { Lang, Term } from '../templates/glossary.js';
 import type { Usage } from '../llm/llm-client.js';
@@ -28,6 +29,8 @@ export interface PostResult {
   paperTerms?: Term[];
   /** Terms written otherwise than the glossary, or two ways (digest.terms). */
   terms?: string[];
+  /** With full text: where in the paper each figure of the writing stands (digest.figure_sources). */
+  cited?: Cited[];
   /** English term → how this post writes it, for the day's consistency check. */
   termUsage?: TermUsage;
   /** 2–3 sentence Chinese summary for listings (the post's lede). */
@@ -118,6 +121,7 @@ export function frontMatter(r: PostResult): Record<string, unknown> {
       ...unverifiedMatter(r.unverified),
       ...(r.problems.length ? { problems: r.problems } : {}),
       ...(r.terms?.length ? { terms: r.terms } : {}),
+      ...(r.cited?.length ? { figure_sources: r.cited } : {}),
       ...(r.rank ? { rank: r.rank } : {}),
     },
   };

@@ -36,6 +36,29 @@ const paths = () => s.arxiv.requests.map((r) => r.url.replace(/\?.*$/, ''));
 type Msg = { role: string; content: string };
 const msgs = (i: number) => s.llm.requests[i]!.body['messages'] as Msg[];
 
+describe('--cite', () => {
+  it('with full text, each figure the paper states gets its section; --cite shows it in the post, an invented one gets none', async () => {
+    const env = s.env({ DIGEST_MODEL: 'fake/figures' });
+    const plain = await runCli(['fetch', '2609.99001', '--source', 'full', '--kind', 'post'], env);
+    expect(plain.code, plain.stderr).toBe(0);
+    const sources = (fm(plain.stdout)['digest'] as Record<string, unknown>)['figure_sources'];
+    expect(sources).toEqual([
+      { figure: '31.4', where: '§4' },
+      { figure: '30.1', where: '§4' },
+    ]);
+    expect(plain.stdout).toContain('论文报告了 31.4 和 30.1，另有 55% 的提升。');
+    const cited = await runCli(['fetch', '2609.99001', '--source', 'full', '--kind', 'post', '--cite'], env);
+    expect(cited.code, cited.stderr).toBe(0);
+    expect(cited.stdout).toContain('论文报告了 31.4 和 30.1（§4），另有 55% 的提升。');
+    expect((fm(cited.stdout)['digest'] as Record<string, unknown>)['unverified_figures']).toEqual(['55%']);
+    // from the abstract alone there is nothing to cite
+    const abstract = await runCli(['fetch', '2609.99001', '--kind', 'post', '--cite'], env);
+    expect(abstract.code, abstract.stderr).toBe(0);
+    expect(abstract.stdout).not.toContain('（§');
+    expect((fm(abstract.stdout)['digest'] as Record<string, unknown>)['figure_sources']).toBeUndefined();
+  });
+});
+
 describe('full text (built CLI against fake servers)', () => {
   it('--source full: Q&A asked one question at a time over the sections, post with the key figure, source in front matter', async () => {
     const r = await runCli(['fetch', '2609.99001', '--source', 'full', '--concurrency', '1'], s.env());

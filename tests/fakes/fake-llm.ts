@@ -530,6 +530,16 @@ export function writeFromPrompt(body: Record<string, unknown>, shape: AnswerShap
       '',
       '总的来说，这项工作为一个老问题提供了新的视角，值得感兴趣的读者阅读原文。（本文由演示用的模拟模型生成。）',
       ...(/plant/.test(String(body['model'] ?? '')) ? ['', planted(title, user)] : []),
+      // a model that quotes the paper's figures (the first two decimals it sees) and invents one
+      ...(/figures/.test(String(body['model'] ?? ''))
+        ? [
+            '',
+            `论文报告了 ${[...new Set(paperMsg.match(/\d+\.\d+/g) ?? [])]
+              .filter((x) => Number(x) > 10)
+              .slice(0, 2)
+              .join(' 和 ')}，另有 55% 的提升。`,
+          ]
+        : []),
       // a model that writes mainland terms whatever the variant asked for
       ...(/mainland/.test(String(body['model'] ?? ''))
         ? ['', '作者用大语言模型处理数据，并公开了软件与信息检索的代码，视频演示见项目主页。']
