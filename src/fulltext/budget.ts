@@ -14,14 +14,14 @@ export function tokens(text: string): number {
   return counter(text);
 }
 
-/** Lower = cut earlier. */
-function usefulness(heading: string): number {
+/** Lower = cut earlier. Related work is kept (only trimmed) when the questions ask about it. */
+function usefulness(heading: string, relatedAsked = false): number {
   const h = heading.toLowerCase();
   if (
     /acknowledg|funding|author contributions?|ethic|broader impact|impact statement|reproducibility|checklist/.test(h)
   )
     return 0;
-  if (/related work|prior work|literature|background|preliminar/.test(h)) return 1;
+  if (/related work|prior work|literature|background|preliminar/.test(h)) return relatedAsked ? 4 : 1;
   if (/limitation|discussion|future work|case stud|qualitative|ablation|analysis/.test(h)) return 3;
   if (/abstract/.test(h)) return 9;
   if (/conclusion|summary|concluding/.test(h)) return 8;
@@ -42,7 +42,8 @@ export function render(sections: Section[]): string {
   return sections.map((s) => `## ${s.heading}\n\n${s.text}`.trim()).join('\n\n');
 }
 
-export function fitToBudget(sections: Section[], budget: number): Fitted {
+export function fitToBudget(sections: Section[], budget: number, o: { relatedAsked?: boolean } = {}): Fitted {
+  const useful = (h: string) => usefulness(h, o.relatedAsked);
   const secs = sections.map((s) => ({ ...s, paras: s.text.split(/\n{2,}/), dropped: false }));
   const cuts: string[] = [];
   const current = () =>
@@ -51,8 +52,8 @@ export function fitToBudget(sections: Section[], budget: number): Fitted {
   if (total <= budget) return { text: current(), tokens: total, cuts };
   // 1. whole sections, least useful first (never the abstract/introduction/method/experiments/conclusion)
   const order = secs
-    .filter((s) => usefulness(s.heading) <= 3)
-    .sort((a, b) => usefulness(a.heading) - usefulness(b.heading) || tokens(b.text) - tokens(a.text));
+    .filter((s) => useful(s.heading) <= 3)
+    .sort((a, b) => useful(a.heading) - useful(b.heading) || tokens(b.text) - tokens(a.text));
   for (const s of order) {
     if (total <= budget) break;
     const t = tokens(`## ${s.heading}\n\n${s.text}`);
@@ -64,11 +65,10 @@ export function fitToBudget(sections: Section[], budget: number): Fitted {
   const real = (x: (typeof secs)[number]) => x.paras.filter((p) => p !== '[…]').length;
   const trimmed = new Map<string, { n: number; t: number }>();
   while (total > budget) {
-    const candidates = secs.filter((x) => !x.dropped && real(x) > 1 && usefulness(x.heading) < 9);
+    const candidates = secs.filter((x) => !x.dropped && real(x) > 1 && useful(x.heading) < 9);
     if (candidates.length === 0) break;
     candidates.sort(
-      (a, b) =>
-        usefulness(a.heading) - usefulness(b.heading) || tokens(b.paras.join('\n\n')) - tokens(a.paras.join('\n\n')),
+      (a, b) => useful(a.heading) - useful(b.heading) || tokens(b.paras.join('\n\n')) - tokens(a.paras.join('\n\n')),
     );
     const x = candidates[0]!;
     if (x.paras[x.paras.length - 1] === '[…]') x.paras.splice(x.paras.length - 2, 1);
@@ -82,8 +82,8 @@ export function fitToBudget(sections: Section[], budget: number): Fitted {
   // 3. still too long (a single enormous section): drop whole remaining sections from the least useful
   while (total > budget) {
     const rest = secs
-      .filter((s) => !s.dropped && usefulness(s.heading) < 9)
-      .sort((a, b) => usefulness(a.heading) - usefulness(b.heading));
+      .filter((s) => !s.dropped && useful(s.heading) < 9)
+      .sort((a, b) => useful(a.heading) - useful(b.heading));
     const s = rest[0];
     if (!s) break;
     s.dropped = true;

@@ -164,7 +164,9 @@ export function buildMessages(paper: Paper, tpl: Template, o: BuildOptions = {})
     200,
     Math.floor(((o.contextTokens ?? 32_768) - answer - overhead - conversation - 256) * (o.shrink ?? 1)),
   );
-  const fitted = fitToBudget(text.sections, budget);
+  // a Q&A that asks about related work keeps that section (trimmed if need be, not dropped first)
+  const relatedAsked = tpl.questions.some((q) => /相关(研究|工作|文献)|related work|prior work/i.test(q));
+  const fitted = fitToBudget(text.sections, budget, { relatedAsked });
   return {
     ...compose(fitted.text),
     source: text.source,

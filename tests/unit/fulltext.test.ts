@@ -167,6 +167,17 @@ describe('token budget', () => {
     expect(f.tokens).toBeLessThanOrEqual(full - relatedAndThanks + 20);
   });
 
+  it('when the questions ask about related work, that section is trimmed, not dropped first', () => {
+    const relatedAndThanks =
+      tokens(`## 2 Related Work\n\n${sections[2]!.text}`) + tokens(`## Acknowledgments\n\n${sections[5]!.text}`);
+    const f = fitToBudget(sections, full - relatedAndThanks + 20, { relatedAsked: true });
+    expect(f.cuts[0]).toMatch(/^section "Acknowledgments"/);
+    expect(f.cuts.some((c) => c.startsWith('section "2 Related Work"'))).toBe(false);
+    expect(f.text).toContain('## 2 Related Work');
+    expect(f.text).toContain('related paragraph 1');
+    expect(f.tokens).toBeLessThanOrEqual(full - relatedAndThanks + 20);
+  });
+
   it('under a tight budget keeps the named sections, trimming trailing paragraphs with a marker', () => {
     const budget = Math.floor(full * 0.45);
     const f = fitToBudget(sections, budget);
