@@ -4,9 +4,8 @@
  * corrected answer still has it. A layout the model chose differently is not a problem (the parsers read
  * the usual shapes); missing content, English paragraphs, a title that echoes the instructions are.
  */
-import { chineseRatio } from '../llm/text-checks.js';
+import { chineseRatio, MODEL_FRONT_MATTER } from '../llm/text-checks.js';
 import type { Template } from '../templates/template.js';
-import { MODEL_FRONT_MATTER } from '../render/answer-text.js';
 import { repairMarkdown } from './markdown.js';
 import { toSimplified } from './script.js';
 

@@ -5,7 +5,7 @@
  * harmless inline HTML (<br>, <b>, <em>, <sup>…) becomes Markdown or text; other HTML and unbalanced math
  * are problems for the model to fix.
  */
-import { MODEL_FRONT_MATTER, stripWrappers } from '../render/answer-text.js';
+import { MODEL_FRONT_MATTER, stripWrappers } from '../llm/text-checks.js';
 
 export interface Repaired {
   text: string;

@@ -5,7 +5,6 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { LANGS, termsIn, type Lang, type Term } from '../templates/glossary.js';
-import type { SiteName } from '../render/site.js';
 import { englishParagraphs } from './answer.js';
 import { unverifiedClaims } from './facts.js';
 import { htmlTags, repairMarkdown } from './markdown.js';
@@ -27,7 +26,8 @@ export interface PostCheck {
 }
 
 export interface CheckContext {
-  site: SiteName;
+  /** The blog engine (plain, hugo, hexo, jekyll) whose front matter is expected. */
+  site: string;
   /** The qa template's heading and questions, as written in posts. */
   qa: { heading: string; questions: string[] } | undefined;
   /** The explainer's heading (the post template's). */

@@ -3,31 +3,13 @@
  * text we asked for (reasoning, a fence around the whole answer, a front-matter block of their own, a
  * polite preamble or sign-off), and a fuzzy comparison of short texts for finding paraphrased questions.
  */
-import { stripThink, unfence } from '../llm/text-checks.js';
+import { MODEL_FRONT_MATTER, stripWrappers } from '../llm/text-checks.js';
 
 export interface Unwrapped {
   text: string;
   /** `key: value` lines of a front-matter block the model put first (title, summary…), if any. */
   frontMatter: Record<string, string>;
 }
-
-/** Reasoning and a fence around everything removed; line ends normalised. */
-export function stripWrappers(raw: string): string {
-  const plain = stripThink(raw.replace(/\r\n?/g, '\n')).trim();
-  // the whole answer in one ```markdown fence (only when the fence is the outermost thing)
-  let text = unfence(plain).trim();
-  if (text === plain) {
-    // a preamble line, then the fenced answer
-    const inner = /^[^\n`]{0,80}\n+(`{3,})[ \t]*(?:markdown|md)[ \t]*\n([\s\S]*?)\n\1[ \t]*(?:\n[^\n`]{0,120})?$/i.exec(
-      text,
-    );
-    if (inner) text = inner[2]!.trim();
-  }
-  return text;
-}
-
-/** A `---` block of `key: value` lines the model put first. */
-export const MODEL_FRONT_MATTER = /^---[ \t]*\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)---[ \t]*(?:\n|$)/;
 
 /** Reasoning, a fence around everything, and a leading `---` block removed; line ends normalised. */
 export function unwrapAnswer(raw: string): Unwrapped {
