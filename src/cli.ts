@@ -56,8 +56,21 @@ interface RunState {
 }
 
 /** The options fetch and daily share. */
-function withCommonOptions(cmd: Command): Command {
+/** How the Chinese is written and checked: fetch, daily, refresh and config share these. */
+function withWritingOptions(cmd: Command): Command {
   return cmd
+    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
+    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
+    .option(
+      '--strict',
+      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
+    )
+    .addOption(new Option('--strict-mode <mode>').hideHelp())
+    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）');
+}
+
+function withCommonOptions(cmd: Command): Command {
+  return withWritingOptions(cmd)
     .option(
       '--provider <name>',
       'provider preset: openai, deepseek, moonshot, qwen, zhipu, siliconflow, openrouter, ollama (env DIGEST_PROVIDER)',
@@ -86,14 +99,6 @@ function withCommonOptions(cmd: Command): Command {
       'with -o: files for a blog engine: plain, hugo, hexo or jekyll (env DIGEST_SITE; default plain)',
     )
     .option('--slug <style>', 'post file names for a blog engine: id or words (env DIGEST_SLUG; default id)')
-    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
-    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
-    .option(
-      '--strict',
-      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
-    )
-    .addOption(new Option('--strict-mode <mode>').hideHelp())
-    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
     .option('-q, --quiet', 'only errors on stderr');
@@ -172,17 +177,8 @@ function defineCommands(program: Command, state: RunState): void {
     await run(() => runDaily(cats, opts, io(logger, state.signal)));
   });
 
-  program
-    .command('config')
+  withWritingOptions(program.command('config'))
     .description('print the effective configuration and where each value comes from (secrets hidden)')
-    .option('--lang <variant>', 'Chinese variant written: zh-CN, zh-TW or zh-HK (env DIGEST_LANG; default zh-CN)')
-    .option('--glossary <file>', 'your glossary (YAML), over the built-in prompts/glossary.yaml (env DIGEST_GLOSSARY)')
-    .option(
-      '--strict',
-      'figures and names the paper does not state: ask once to fix, then mark them （待核实）; --strict=fail: do not write the post',
-    )
-    .addOption(new Option('--strict-mode <mode>').hideHelp())
-    .option('--cite', 'with full text: show where each figure came from, e.g. （§4.2，表3）')
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('--provider <name>', 'provider preset')
     .option('--model <name>', 'model name')

@@ -79,8 +79,8 @@ const SCALE: Record<string, number> = {
   trillion: 1e12,
 };
 
-/** The text with math, code, links and URLs blanked out (same length, so positions still match). */
-function blankNonProse(text: string): string {
+/** The text with math, code, links, URLs and arXiv ids blanked out (same length, so positions still match). */
+export function blankNonProse(text: string): string {
   const blank = (m: string) => m.replace(/[^\n]/g, ' ');
   return text
     .replace(/```[\s\S]*?(```|$)/g, blank)

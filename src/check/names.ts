@@ -3,25 +3,13 @@
  * that the English text the model was given never mentions. An acronym the post spells out itself
  * (指令微调（Instruction Tuning，IT）) and the field's everyday words (LLM, GPU, SOTA) are not names.
  */
-import { sentenceAt, type Claim } from './figures.js';
+import { blankNonProse, sentenceAt, type Claim } from './figures.js';
 
 const GENERIC = new Set(
   `ai agi llm llms mllm mllms vlm vlms nlp cv ml dl rl gpu gpus cpu cpus tpu tpus npu api apis sota qa
 ok pdf html url urls http https arxiv github json yaml csv sql io ui ux id ids gb mb tb kb pb ms
 ghz mhz flops flop tflops pflops fp16 fp32 bf16 int8 int4 fp8 k8s os ii iii iv 2d 3d 4d 1d`.split(/\s+/),
 );
-
-/** The text with math, code, links and URLs blanked out (positions kept). */
-function prose(text: string): string {
-  const blank = (m: string) => m.replace(/[^\n]/g, ' ');
-  return text
-    .replace(/```[\s\S]*?(```|$)/g, blank)
-    .replace(/`[^`\n]*`/g, blank)
-    .replace(/\$\$[\s\S]*?\$\$/g, blank)
-    .replace(/\$[^$\n]+\$/g, blank)
-    .replace(/\]\([^)]*\)/g, blank)
-    .replace(/https?:\/\/\S+/g, blank);
-}
 
 const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -43,7 +31,7 @@ function spelledOut(acronym: string, texts: string): boolean {
 }
 
 export function unsupportedNames(post: string, source: string): Claim[] {
-  const text = prose(post);
+  const text = blankNonProse(post);
   const known = squash(source);
   const both = `${post}\n${source}`;
   const out: Claim[] = [];

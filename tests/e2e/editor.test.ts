@@ -7,38 +7,17 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
 import { plantedTerm, plantKind } from '../fakes/fake-llm.js';
-import { ROOT } from '../fakes/root.js';
 import { simplifiedLeft } from '../../src/check/script.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { useServers } from '../helpers/servers.js';
+import { REAL_DAY, useRealDay } from '../helpers/real-day.js';
 
 const s = useServers();
-const DAY = readFileSync(path.join(ROOT, 'fixtures/real-days/2026-06-02-cs.CL.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as { id: string; categories: string[]; authors: string[]; title: string; summary: string });
-const TUE_MORNING = String(Date.parse('2026-11-17T15:00:00Z') / 1000);
-
-let cacheDir: string;
-beforeEach(() => {
-  cacheDir = tempDir('digest-cache-');
-  const items: FeedItem[] = DAY.map((p) => ({ ...p, version: 1, abstract: p.summary, announceType: 'new' }));
-  s.arxiv.rss = (cats) => rssFeed(cats, 'Tue, 17 Nov 2026 00:00:00 -0500', items);
-  s.arxiv.add(
-    ...DAY.map((p) => syntheticEntry(p.id, p.title, p.summary, { categories: p.categories, authors: p.authors })),
-  );
-});
-const env = (extra: Record<string, string> = {}) =>
-  s.env({
-    DIGEST_ARXIV_RSS_URL: s.arxiv.url.replace('/api/query', '/rss'),
-    DIGEST_CACHE_DIR: cacheDir,
-    SOURCE_DATE_EPOCH: TUE_MORNING,
-    ...extra,
-  });
+const DAY = REAL_DAY;
+const env = useRealDay(s);
 type Front = Record<string, unknown> & { digest: Record<string, unknown> };
 const split = (md: string) => {
   const m = /^---\n([\s\S]*?)\n---\n\n?/.exec(md)!;
