@@ -141,7 +141,7 @@ export function figuresInChinese(raw: string): Figure[] {
   }
   // arabic figures: 37.5%, 3 倍, 3×, 7B, 1.2万, 12,000, and ranges "10–20%" (the unit applies to both)
   const re =
-    /(?<![A-Za-z\d.\-_/])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*[-–—~～至到]\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*(%|％|个百分点|倍|[x×](?![A-Za-z\d])|[kKMBT](?![A-Za-z\d])|万|亿)?/gu;
+    /(?<![A-Za-z\d.,\-_/])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*[-–—~～至到]\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*(%|％|个百分点|倍|[x×](?![A-Za-z\d])|[kKMBT](?![A-Za-z\d])|万|亿)?/gu;
   for (const m of text.matchAll(re)) {
     // 3D, 4o, 2nd are names; "31.4 BLEU" (a space first) is a figure with its metric
     const end = m.index! + (m[3] ? m[0].length : m[0].trimEnd().length);
@@ -203,6 +203,14 @@ export function figuresInSource(raw: string): Set<string> {
     const unit: Figure['unit'] = /%|percent|pp|point/.test(u) ? '%' : /[x×]|fold|times/.test(u) ? '×' : '';
     put(num(m[1]!) * (scale ?? 1), unit);
     if (scale) put(num(m[1]!), ''); // "7B" is also the bare 7
+  }
+  // a range states its unit once: "6-7%", "3.7-5.2x", "7-8B" are 6% and 7%, 3.7x and 5.2x, 7B and 8B
+  for (const m of text.matchAll(
+    /(\d+(?:,\d{3})*(?:\.\d+)?)\s*[-–—~]\s*\d+(?:,\d{3})*(?:\.\d+)?\s*(%|[x×](?![a-z\d])|[kKMBT](?![A-Za-z\d]))/g,
+  )) {
+    const u = m[2]!;
+    const scale = SCALE[u];
+    put(num(m[1]!) * (scale ?? 1), u === '%' ? '%' : /[x×]/.test(u) ? '×' : '');
   }
   for (const m of text.matchAll(
     /\b(twice|double[sd]?|doubling|triple[sd]?|tripling|quadruple[sd]?|half|halve[sd]?|(two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)[- ]?(fold|times))\b/gi,

@@ -107,3 +107,24 @@ describe('one-by-one Q&A', () => {
     );
   });
 });
+
+describe('a layout is not a problem', () => {
+  it('none of the 46 answers in the shapes real models use (fixtures/llm-shapes) is sent back or made a draft', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const qa = await templateSet(undefined).get('qa');
+    const found: string[] = [];
+    let n = 0;
+    for (const kind of ['post', 'qa'] as const) {
+      const dir = new URL(`../../fixtures/llm-shapes/${kind}/`, import.meta.url);
+      for (const f of readdirSync(dir)) {
+        n++;
+        const tpl = kind === 'post' ? post : qa;
+        const c = checkMarkdown(readFileSync(new URL(f, dir), 'utf8'), tpl);
+        const problems = [...c.problems, ...(kind === 'post' ? postProblems(parsePost(c.text), tpl) : [])];
+        if (problems.length) found.push(`${kind}/${f}: ${problems.join('; ')}`);
+      }
+    }
+    expect(n).toBe(46);
+    expect(found).toEqual([]);
+  });
+});
