@@ -42,6 +42,8 @@ export interface LlmRequest {
   cache?: Cache;
   /** A follow-up (a missing question or title): counted apart in the run's summary. */
   followUp?: boolean;
+  /** Which paper and template asked (for batch listings and per-paper reasons). */
+  label?: string;
 }
 
 export interface LlmResult {
@@ -135,6 +137,48 @@ export class LlmClient implements Llm {
   private sdk(): Promise<OpenAI> {
     this.client ??= this.opts.createClient();
     return this.client;
+  }
+
+  /** The SDK client (the Batch API uses it as it is). */
+  sdkClient(): Promise<OpenAI> {
+    return this.sdk();
+  }
+
+  /** Whether the raw cache holds a usable answer for this request (a batch then need not ask for it). */
+  async kept(req: LlmRequest): Promise<'usable' | 'unusable' | 'none'> {
+    if (!req.cache) return 'none';
+    const kept = await req.cache.get<RawAnswer>('answers', this.rawKey(req));
+    if (!kept) return 'none';
+    const result = { ...kept, text: stripThink(kept.text), model: this.opts.model, attempts: 0, cached: true };
+    return qualityProblem(result, req.requireChinese ?? true) ? 'unusable' : 'usable';
+  }
+
+  /** The request's identity in the raw cache, as a short hash (a batch line's custom_id is built from it). */
+  requestId(req: LlmRequest): string {
+    return createHash('sha256')
+      .update(JSON.stringify(this.rawKey(req)))
+      .digest('hex')
+      .slice(0, 32);
+  }
+
+  /** The body a normal, non-streamed call sends: what a batch line carries. */
+  batchBody(req: LlmRequest): Record<string, unknown> {
+    const { preset, model } = this.opts;
+    const shape = requestShape(preset, model, this.opts.baseURL);
+    const body: Record<string, unknown> = { model, messages: req.messages, ...preset.extraBody };
+    if (req.maxTokens) body[shape.tokenParam] = req.maxTokens;
+    if (shape.sampling && req.temperature !== undefined) body['temperature'] = req.temperature;
+    return body;
+  }
+
+  /** A batch's answer kept as if the request had been sent now: the pipeline then reads it from the cache. */
+  async keep(req: LlmRequest, answer: { text: string; finishReason?: string; usage?: Usage }): Promise<void> {
+    if (!req.cache) return;
+    await req.cache.set('answers', this.rawKey(req), {
+      text: answer.text,
+      finishReason: answer.finishReason ?? 'stop',
+      usage: answer.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
+    } satisfies RawAnswer);
   }
 
   /** What decides a request's answer: never the key. */
@@ -290,11 +334,8 @@ export class LlmClient implements Llm {
 
   private async once(req: LlmRequest, attempt: number): Promise<LlmResult> {
     const client = await this.sdk();
-    const { preset, model } = this.opts;
-    const shape = requestShape(preset, model, this.opts.baseURL);
-    const body: Record<string, unknown> = { model, messages: req.messages, ...preset.extraBody };
-    if (req.maxTokens) body[shape.tokenParam] = req.maxTokens;
-    if (shape.sampling && req.temperature !== undefined) body['temperature'] = req.temperature;
+    const { model } = this.opts;
+    const body = this.batchBody(req);
 
     const ac = new AbortController();
     let why: 'idle' | 'deadline' | undefined;
@@ -409,7 +450,7 @@ export class LlmClient implements Llm {
   }
 }
 
-function readUsage(u: unknown): Usage | undefined {
+export function readUsage(u: unknown): Usage | undefined {
   if (!u || typeof u !== 'object') return undefined;
   const o = u as Record<string, unknown>;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

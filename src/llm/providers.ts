@@ -17,11 +17,14 @@ export interface ProviderPreset {
   extraBody: Record<string, unknown>;
   /** The model its OpenAI-compatible /embeddings endpoint serves (none: the provider has no such endpoint). */
   embeddingModel?: string;
+  /** Its OpenAI-style Batch API (/files + /batches): the `endpoint` value a batch names; none: no Batch API. */
+  batch?: { endpoint: string };
 }
 
 export const PROVIDERS: Record<string, ProviderPreset> = {
   openai: {
     name: 'openai',
+    batch: { endpoint: '/v1/chat/completions' },
     embeddingModel: 'text-embedding-3-small',
     label: 'OpenAI',
     baseURL: 'https://api.openai.com/v1',
@@ -44,6 +47,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   moonshot: {
     name: 'moonshot',
+    batch: { endpoint: '/v1/chat/completions' },
     label: 'Moonshot Kimi',
     baseURL: 'https://api.moonshot.cn/v1',
     model: 'kimi-k2.6',
@@ -55,6 +59,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   qwen: {
     name: 'qwen',
+    batch: { endpoint: '/v1/chat/completions' },
     embeddingModel: 'text-embedding-v4',
     label: 'Alibaba DashScope (Qwen)',
     baseURL: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
@@ -67,6 +72,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   zhipu: {
     name: 'zhipu',
+    batch: { endpoint: '/v4/chat/completions' },
     embeddingModel: 'embedding-3',
     label: 'Zhipu GLM (BigModel)',
     baseURL: 'https://open.bigmodel.cn/api/paas/v4',
@@ -78,6 +84,7 @@ export const PROVIDERS: Record<string, ProviderPreset> = {
   },
   siliconflow: {
     name: 'siliconflow',
+    batch: { endpoint: '/v1/chat/completions' },
     embeddingModel: 'BAAI/bge-m3',
     label: 'SiliconFlow',
     baseURL: 'https://api.siliconflow.cn/v1',

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { FakeBatches } from './fake-batches.js';
 import { listenLocal } from './local-server.js';
 
 export type UsagePlace = 'separate' | 'finish' | 'choice' | 'none';
@@ -64,9 +65,30 @@ export class FakeLlm {
   /** Whether POST /embeddings exists (a server without one answers 404, as most chat-only servers do). */
   embeddings = true;
   readonly embeddingRequests: Array<{ model?: string; input?: string | string[] }> = [];
+  /** The Batch API (/files, /batches): each request line is answered as a normal request would be. */
+  readonly batchApi = new FakeBatches((body) => writeFromPrompt(body, this.shapeFor(body)));
 
   constructor(private readonly opts: FakeLlmOptions = {}) {
     this.shape = opts.shape ?? 'asked';
+  }
+
+  /**
+   * The shape a request is answered in. 'mixed': the shape follows from the request and the seed, so a run
+   * repeats whatever the order; a model named "shape/<name>" (or "shape/mixed-<seed>") answers in that
+   * shape, so tests can run side by side.
+   */
+  shapeFor(body: Record<string, unknown>): AnswerShape {
+    const named = /^shape\/([a-z-]+?)(?:-(\d+))?$/.exec(String(body['model'] ?? ''));
+    const asked = named?.[1] as AnswerShape | undefined;
+    const seed = named?.[2] ?? this.opts.seed ?? 1;
+    const pick = () =>
+      createHash('sha256')
+        .update(`${seed}:${JSON.stringify(body['messages'])}`)
+        .digest()
+        .readUInt32BE(0) % ANSWER_SHAPES.length;
+    const wanted =
+      asked && (asked === 'mixed' || (ANSWER_SHAPES as readonly string[]).includes(asked)) ? asked : this.shape;
+    return wanted === 'mixed' ? ANSWER_SHAPES[pick()]! : wanted;
   }
 
   /** Queue steps; each request consumes one, then the default writer answers. */
@@ -90,6 +112,7 @@ export class FakeLlm {
     this.embeddingRequests.length = 0;
     this.embeddings = true;
     this.shape = this.opts.shape ?? 'asked';
+    this.batchApi.reset();
   }
 
   async start(): Promise<string> {
@@ -104,8 +127,12 @@ export class FakeLlm {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const c of req) raw += c as string;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    // decoded whole: a character split across two chunks must not become two replacement characters
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
+    if (this.batchApi.handle(req, bytes, res)) return;
     if (req.method === 'GET' && req.url?.endsWith('/models')) {
       res
         .writeHead(200, { 'content-type': 'application/json' })
@@ -175,19 +202,7 @@ export class FakeLlm {
     let text: string;
     if ('text' in step && step.text !== undefined) text = step.text;
     else {
-      // 'mixed': the shape follows from the request and the seed, so a run repeats whatever the order
-      // a model named "shape/<name>" (or "shape/mixed-<seed>") answers in that shape, so tests can run side by side
-      const named = /^shape\/([a-z-]+?)(?:-(\d+))?$/.exec(String(body['model'] ?? ''));
-      const asked = named?.[1] as AnswerShape | undefined;
-      const seed = named?.[2] ?? this.opts.seed ?? 1;
-      const pick = () =>
-        createHash('sha256')
-          .update(`${seed}:${JSON.stringify(body['messages'])}`)
-          .digest()
-          .readUInt32BE(0) % ANSWER_SHAPES.length;
-      const wanted =
-        asked && (asked === 'mixed' || (ANSWER_SHAPES as readonly string[]).includes(asked)) ? asked : this.shape;
-      const shape = wanted === 'mixed' ? ANSWER_SHAPES[pick()]! : wanted;
+      const shape = this.shapeFor(body);
       this.shapesUsed.push(shape);
       text = writeFromPrompt(body, shape);
     }
