@@ -99,6 +99,14 @@ function withCommonOptions(cmd: Command): Command {
       'with -o: files for a blog engine: plain, hugo, hexo or jekyll (env DIGEST_SITE; default plain)',
     )
     .option('--slug <style>', 'post file names for a blog engine: id or words (env DIGEST_SLUG; default id)')
+    .option(
+      '--batch',
+      "send the requests through the provider's Batch API: about half the price, answers within hours (env DIGEST_BATCH)",
+    )
+    .option(
+      '--batch-followups <mode>',
+      '--batch: follow-ups in a second batch (batch, default) or as normal calls (direct)',
+    )
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .option('-v, --verbose', 'say more on stderr (endpoints, request counts, retries)')
     .option('-q, --quiet', 'only errors on stderr');
@@ -200,6 +208,22 @@ function defineCommands(program: Command, state: RunState): void {
     const { runRefresh } = await import('./commands/refresh.js');
     await run(() => runRefresh(dir, opts, io(logger, state.signal)));
   });
+
+  program
+    .command('batch')
+    .description('the batches --batch submitted: list them (pending ones, --all for every one) or cancel one')
+    .argument('<action>', 'list or cancel')
+    .argument('[id]', 'the batch to cancel')
+    .option('--all', 'list finished batches too')
+    .option('--provider <name>', 'provider preset (env DIGEST_PROVIDER)')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint')
+    .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
+    .option('-q, --quiet', 'only errors on stderr')
+    .action(async (action: string, id: string | undefined, opts: Record<string, unknown>) => {
+      const logger = setLogger(opts);
+      const { runBatch } = await import('./commands/batch.js');
+      await run(() => runBatch(action, id, opts, io(logger, state.signal)));
+    });
 
   program
     .command('check')

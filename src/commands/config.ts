@@ -63,6 +63,7 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['glossary', s.writing.glossary ?? '(built-in only)', src('glossary', 'DIGEST_GLOSSARY')],
     ['strict', s.writing.strict, src('strict', 'DIGEST_STRICT')],
     ['cite', String(s.writing.cite), src('cite', 'DIGEST_CITE')],
+    ['batch', s.batch.on ? `on (follow-ups: ${s.batch.followUps})` : 'off', src('batch', 'DIGEST_BATCH')],
   ];
   const f = s.file;
   for (const k of ['match', 'exclude', 'authors', 'includeCross', 'includeReplaced', 'limit'] as const) {

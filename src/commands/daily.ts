@@ -1,5 +1,5 @@
 /** `digest daily`: a day's papers of some categories → one post each (-o) and a digest page. */
-import { costOf, formatCost, priceOf } from '../llm/cost.js';
+import { batchPrice, costOf, formatCost, priceOf } from '../llm/cost.js';
 import { ensureDir } from '../output/write-file.js';
 import { interestsText } from '../rank/model.js';
 import { createContext, type Io } from '../pipeline/context.js';
@@ -25,7 +25,8 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     return 0;
   }
   const { papers, date } = day;
-  const price = priceOf(o.llm.model, o.prices);
+  // --batch: the day's papers are paid at the batch price (the estimate, the cap, the closing figure)
+  const price = ctx.batch ? batchPrice(priceOf(o.llm.model, o.prices)) : priceOf(o.llm.model, o.prices);
   if (!ctx.llm) {
     const { cache, templates, text } = ctx;
     await printPlan(
@@ -44,6 +45,7 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
         model: o.llm.model,
         price,
         text,
+        batch: ctx.batch !== undefined,
       },
       io.stdout,
     );

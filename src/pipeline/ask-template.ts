@@ -15,6 +15,7 @@ import { checkMarkdown, fixRequest, postProblems, type Checked } from '../check/
 import { givenText, unverifiedClaims } from '../check/facts.js';
 import { flattenHeadings, sanitizeModelMarkdown } from '../render/sanitize.js';
 import type { Template } from '../templates/template.js';
+import { Deferred } from './batch-run.js';
 import { buildMessages, qaMode, type Built, type PromptWriting, type Writing } from './messages.js';
 
 /** What asking needs: the model, the run's shared limit and stop, the cache of raw answers. */
@@ -33,6 +34,8 @@ export interface AskDeps {
   verbose: (msg: string) => void;
   /** How the run writes (--strict makes unsupported claims part of what is sent back to fix). */
   writing?: Writing;
+  /** --batch: one-by-one questions each on the paper alone, so they can go out in one batch. */
+  independentQuestions?: boolean;
 }
 
 /** A template's answer as the post is assembled from it (and as it is cached). */
@@ -162,7 +165,7 @@ export class TemplateAsker {
         )
       ).text;
     } catch (err) {
-      if (err instanceof DigestError && err.fatal) throw err;
+      if ((err instanceof DigestError && err.fatal) || err instanceof Deferred) throw err;
       this.deps.verbose(`${this.key} ${tpl.name}: the corrected answer failed (${(err as Error).message})`);
       return a;
     }
@@ -190,6 +193,7 @@ export class TemplateAsker {
         signal: deps.signal,
         cache: deps.cache,
         followUp,
+        label: `${this.key} ${tpl.name}`,
         ...(part
           ? {
               onDelta: (t: string) => part.write(t),
@@ -217,6 +221,20 @@ export class TemplateAsker {
     built: Built,
     part: SinkPart | undefined,
   ): Promise<{ text: string; pairs: QaPair[] }> {
+    const pair = (n: number, text: string): QaPair => ({
+      question: tpl.questions[n]!,
+      answer: tidyAnswer(ownAnswer(cleanSingleAnswer(text, tpl.questions[n]!), tpl.questions, n)),
+    });
+    if (this.deps.independentQuestions) {
+      // --batch: each question on the same prefix (system → paper → question), all at once, independent
+      const settled = await Promise.allSettled(
+        built.questions!.map((q) => this.call(tpl, [...built.messages, q], undefined)),
+      );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const pairs = settled.map((r, n) => pair(n, (r as PromiseFulfilledResult<LlmResult>).value.text));
+      return { text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs };
+    }
     const conversation = [...built.messages];
     const pairs: QaPair[] = [];
     for (const [n, q] of built.questions!.entries()) {
@@ -225,10 +243,7 @@ export class TemplateAsker {
       conversation.push(q);
       const res = await this.call(tpl, [...conversation], part);
       conversation.push({ role: 'assistant', content: res.text });
-      pairs.push({
-        question: tpl.questions[n]!,
-        answer: tidyAnswer(ownAnswer(cleanSingleAnswer(res.text, tpl.questions[n]!), tpl.questions, n)),
-      });
+      pairs.push(pair(n, res.text));
       part?.write('\n\n');
     }
     return { text: pairs.map((p, n) => `### ${n + 1}. ${p.question}\n\n${p.answer}`).join('\n\n'), pairs };

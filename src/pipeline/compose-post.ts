@@ -47,7 +47,8 @@ export async function composePost(
     const source = textFor(tpl).source;
     return llmCacheKey(paper, tpl, deps.llm.facts, {
       source,
-      mode: qaMode(tpl, source),
+      // --batch asks one-by-one questions independently: another answer than the conversation's
+      mode: `${qaMode(tpl, source)}${deps.independentQuestions && qaMode(tpl, source) === 'one-by-one' ? '-independent' : ''}`,
       contextTokens: deps.contextTokens,
       ...writingKey(writing),
     });

@@ -8,6 +8,8 @@ import { requireKey, type Env, type Settings } from '../settings/resolve.js';
 import { templateSet, type Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
 import { loadGlossary } from '../templates/glossary.js';
+import { batchPrice, priceOf } from '../llm/cost.js';
+import type { BatchMode } from './run-papers.js';
 import { createTextAccess, type TextAccess } from './paper-text.js';
 
 /** The process as a command sees it: injected, so commands run the same in tests. */
@@ -32,12 +34,15 @@ export interface RunContext {
   logger: Logger;
   now: Date;
   signal: AbortSignal;
+  /** --batch: how the requests go through the provider's Batch API. */
+  batch?: BatchMode;
 }
 
 /** Everything that can be wrong with templates or the key is found here, before any request. */
 export async function createContext(options: Settings & { dryRun: boolean }, io: Io): Promise<RunContext> {
   const { logger, signal } = io;
   const templates = await loadTemplates(options);
+  const batch = batchMode(options);
   const llm = options.dryRun ? undefined : createLlm(options, logger);
   const cache = options.cacheDir ? createCache(options.cacheDir, (m) => logger.warn(m)) : NO_CACHE;
   const arxiv = new ArxivClient({ ...options.arxiv, signal, log: (m) => logger.warn(m) });
@@ -55,6 +60,27 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
     logger,
     now: options.now,
     signal,
+    ...(batch ? { batch } : {}),
+  };
+}
+
+/** --batch on a provider that has a Batch API; refused before any work on one that has none. */
+function batchMode(options: Settings): BatchMode | undefined {
+  if (!options.batch.on) return undefined;
+  const preset = options.llm.preset;
+  if (!preset.batch)
+    throw new DigestError('usage', `--batch: ${preset.label} has no Batch API`, {
+      hint: 'run without --batch (normal requests); OpenAI, Qwen (DashScope), Zhipu, Kimi and SiliconFlow have one',
+    });
+  const price = batchPrice(priceOf(options.llm.model, options.prices));
+  return {
+    endpoint: preset.batch.endpoint,
+    followUps: options.batch.followUps,
+    pollMs: options.batch.pollMs,
+    // OpenAI's limits on one input file (50,000 requests, 200 MB), with room to spare
+    maxRequests: 50_000,
+    maxBytes: 100 * 1024 * 1024,
+    ...(price ? { price } : {}),
   };
 }
 

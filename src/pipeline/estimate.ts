@@ -92,6 +92,8 @@ export interface Plan {
   model: string;
   price: Price | undefined;
   text: TextAccess;
+  /** --batch: the price is the batch price, and the line says so. */
+  batch?: boolean;
 }
 
 export async function printPlan(o: Plan, out: (s: string) => void): Promise<void> {
@@ -138,6 +140,6 @@ export async function printPlan(o: Plan, out: (s: string) => void): Promise<void
   }
   const total = costOf({ promptTokens: input, completionTokens: output, cachedTokens: 0 }, o.price);
   out(
-    `\nestimate: ${calls} LLM call(s) + 1 overview for ${[...o.templates.map((t) => t.name), ...steps.map((x) => x.tpl)].join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}\n`,
+    `\nestimate: ${calls} LLM call(s) + 1 overview for ${[...o.templates.map((t) => t.name), ...steps.map((x) => x.tpl)].join(', ')}; about ${input} input and ${output} output tokens; cost ${formatCost(total)} with ${o.model}${o.batch ? ' at the batch price' : ''}\n`,
   );
 }

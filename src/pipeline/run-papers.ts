@@ -7,7 +7,8 @@ import pLimit from 'p-limit';
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 import { DigestError, errorMessage } from '../errors.js';
-import type { Llm } from '../llm/llm-client.js';
+import { costOf, formatCost, type Price } from '../llm/cost.js';
+import { LlmClient, type Llm } from '../llm/llm-client.js';
 import type { SinkPart } from '../output/ordered-sink.js';
 import type { PostResult } from '../render/post.js';
 import type { Template } from '../templates/template.js';
@@ -15,6 +16,7 @@ import type { Logger } from '../ui/logger.js';
 import type { Progress } from '../ui/progress.js';
 import { redact } from '../ui/redact.js';
 import { version } from '../version.js';
+import { BatchCollector, Deferred, settleDeferred } from './batch-run.js';
 import { composePost } from './compose-post.js';
 import type { TextAccess } from './paper-text.js';
 
@@ -39,9 +41,79 @@ export interface RunPapersOptions {
   deliver: (i: number, result: PostResult) => Promise<void>;
   /** Called once per paper when it is settled, whatever the outcome. */
   settled?: (i: number) => void;
+  /** --batch: the requests go through the provider's Batch API (see batch-run.ts). */
+  batch?: BatchMode;
 }
 
+/** How a --batch run submits and waits. */
+export interface BatchMode {
+  /** The `endpoint` value the provider's batches name. */
+  endpoint: string;
+  /** Follow-ups (a missing question, a title, a correction) in a second small batch, or as normal calls. */
+  followUps: 'batch' | 'direct';
+  pollMs: number;
+  maxRequests: number;
+  maxBytes: number;
+  /** The batch price of the model (the closing line's cost), when known. */
+  price?: Price;
+}
+
+/** Rounds of batches a paper may need (its first requests, then follow-ups of follow-ups). */
+const MAX_ROUNDS = 5;
+
 export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
+  if (o.batch) return runInBatches(o, o.batch);
+  const { outcomes } = await runRound(o);
+  o.progress.stop();
+  return outcomes;
+}
+
+/**
+ * --batch: rounds of the normal run against a model that defers what is not cached; after each round the
+ * deferred requests go out as a batch, and the papers that waited for them run again.
+ */
+async function runInBatches(o: RunPapersOptions, mode: BatchMode): Promise<PaperOutcome[]> {
+  if (!(o.llm instanceof LlmClient)) throw new DigestError('usage', '--batch needs a provider endpoint');
+  const collector = new BatchCollector(o.llm);
+  const outcomes: PaperOutcome[] = new Array(o.papers.length);
+  let todo = o.papers.map((_, i) => i);
+  for (let round = 1; todo.length; round++) {
+    collector.collecting = round === 1 || mode.followUps === 'batch';
+    const at = todo;
+    const skip = new Map([...(o.skip ?? [])].flatMap(([i, why]) => (at.includes(i) ? [[at.indexOf(i), why]] : [])));
+    const r = await runRound({
+      ...o,
+      papers: at.map((i) => o.papers[i]!),
+      llm: collector,
+      skip,
+      live: undefined,
+      deliver: (j, result) => o.deliver(at[j]!, result),
+      settled: (j) => o.settled?.(at[j]!),
+    });
+    r.outcomes.forEach((x, j) => {
+      if (x) outcomes[at[j]!] = x;
+    });
+    todo = r.deferred.map((j) => at[j]!);
+    if (!todo.length) break;
+    if (round === MAX_ROUNDS) {
+      for (const i of todo)
+        outcomes[i] = { status: 'failed', reason: `still waiting for follow-ups after ${round} batches` };
+      break;
+    }
+    await settleDeferred({ ...mode, collector, cache: o.cache, logger: o.logger, signal: o.signal });
+  }
+  o.progress.stop();
+  const u = collector.batchUsage;
+  if (collector.batchRequests)
+    o.logger.info(
+      `batch: ${collector.batchRequests} answer(s) from the Batch API, tokens in ${u.promptTokens}${u.cachedTokens ? ` (cached ${u.cachedTokens})` : ''}, out ${u.completionTokens}, cost ${formatCost(costOf(u, mode.price))} at the batch price`,
+    );
+  return outcomes;
+}
+
+/** One pass over the papers; those that wait for a batch are returned as deferred (no outcome yet). */
+async function runRound(o: RunPapersOptions): Promise<{ outcomes: PaperOutcome[]; deferred: number[] }> {
+  const deferred: number[] = [];
   const limit = pLimit(o.concurrency);
   // papers start a few at a time, so a big day holds only the papers in flight, not all their prompts
   const paperLimit = pLimit(Math.max(2, o.concurrency * 2));
@@ -79,6 +151,7 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
               onStage: (s) => o.progress.stage(key, s),
               cache: o.cache,
               ...o.text,
+              ...(o.batch ? { independentQuestions: true } : {}),
               verbose: (m) => o.logger.verbose(m),
               generator,
               now: o.now,
@@ -104,6 +177,10 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
           o.progress.done(key, true, result.titleZh || paper.title);
         } catch (err) {
           if (o.signal.aborted) throw err;
+          if (err instanceof Deferred) {
+            deferred.push(i);
+            return;
+          }
           const reason = redact(errorMessage(err));
           if (err instanceof DigestError && reason.startsWith('not started:')) {
             outcomes[i] = { status: 'skipped', reason: reason.replace(/^not started: /, '') };
@@ -113,13 +190,12 @@ export async function runPapers(o: RunPapersOptions): Promise<PaperOutcome[]> {
           }
           o.progress.done(key, false, outcomes[i]!.status);
         } finally {
-          o.settled?.(i);
+          if (!deferred.includes(i)) o.settled?.(i);
         }
       }),
     ),
   );
-  o.progress.stop();
-  return outcomes;
+  return { outcomes, deferred };
 }
 
 /** What is kept of a delivered paper for the summary and the digest page: not its texts (the abstract is on the page). */

@@ -51,6 +51,10 @@ export interface FileConfig {
   strict?: boolean | 'fail';
   /** With full text: show where each figure came from, as （§4.2，表3）. */
   cite?: boolean;
+  /** Send the run's requests through the provider's Batch API (about half the price, answers within hours). */
+  batch?: boolean;
+  /** --batch: follow-ups in a second batch ("batch", default) or as normal calls ("direct"). */
+  batchFollowups?: string;
 }
 
 type Kind =
@@ -90,6 +94,8 @@ const SCHEMA: Record<keyof FileConfig, Kind> = {
   glossary: 'string',
   strict: 'strict',
   cite: 'boolean',
+  batch: 'boolean',
+  batchFollowups: 'string',
 };
 
 export const CONFIG_FILE_NAME = 'digest.config.json';
@@ -181,9 +187,18 @@ export function validateConfig(raw: string, file: string): FileConfig {
             typeof price !== 'object' ||
             !okNum(price['input']) ||
             !okNum(price['output']) ||
-            (price['cachedInput'] !== undefined && !okNum(price['cachedInput']))
+            (price['cachedInput'] !== undefined && !okNum(price['cachedInput'])) ||
+            (price['batch'] !== undefined &&
+              !(
+                price['batch'] &&
+                typeof price['batch'] === 'object' &&
+                okNum((price['batch'] as Record<string, unknown>)['input']) &&
+                okNum((price['batch'] as Record<string, unknown>)['output'])
+              ))
           ) {
-            throw configError(`${file}: prices."${model}" must be {"input": n, "output": n} (USD per million tokens)`);
+            throw configError(
+              `${file}: prices."${model}" must be {"input": n, "output": n} (USD per million tokens; optional "cachedInput": n, "batch": {"input": n, "output": n})`,
+            );
           }
         }
         break;

@@ -39,6 +39,8 @@ export interface CommonFlags {
   lang?: string;
   glossary?: string;
   strict?: boolean;
+  batch?: boolean;
+  batchFollowups?: string;
   /** `--strict=fail` (and `--strict=mark`), rewritten by the CLI so that `--strict ID` never eats the id. */
   strictMode?: string;
   cite?: boolean;
@@ -81,6 +83,15 @@ export interface Settings {
   /** Where each reported value came from. */
   sources: Record<string, Source>;
   writing: WritingSettings;
+  batch: BatchSettings;
+}
+
+/** --batch: the provider's Batch API instead of one request at a time. */
+export interface BatchSettings {
+  on: boolean;
+  followUps: 'batch' | 'direct';
+  /** How often a batch's status is asked for. */
+  pollMs: number;
 }
 
 /** How the Chinese is written and checked: variant, glossary, what to do with unsupported claims, citations. */
@@ -339,6 +350,33 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
     configFile: ctx.configFile,
     file: f,
     writing: resolveWriting(flags, r, ctx.configFile),
+    batch: {
+      on: r.pick('batch', {
+        flag: flagOn(flags.batch),
+        envName: 'DIGEST_BATCH',
+        file: f.batch,
+        fallback: false,
+        parse: (raw, label) => {
+          if (/^(1|true|yes|on)$/i.test(raw.trim())) return true;
+          if (/^(0|false|no|off)$/i.test(raw.trim())) return false;
+          throw usageError(`${label}: expected on or off`);
+        },
+      }),
+      followUps: r.pick('batch_followups', {
+        flag: flags.batchFollowups,
+        flagName: '--batch-followups',
+        file:
+          f.batchFollowups === undefined
+            ? undefined
+            : oneOf('follow-up mode', ['batch', 'direct'] as const)(
+                f.batchFollowups,
+                `${ctx.configFile}: batchFollowups`,
+              ),
+        fallback: 'batch',
+        parse: oneOf('follow-up mode', ['batch', 'direct'] as const),
+      }),
+      pollMs: envInt(r, 'batch_poll_ms', 'DIGEST_BATCH_POLL_MS', 30_000, 10, 3_600_000),
+    },
     sources: r.sources,
   };
 }
