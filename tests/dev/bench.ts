@@ -13,6 +13,7 @@ import { countTokens } from 'gpt-tokenizer';
 import { FakeArxiv, rssFeed, syntheticEntry, type FeedItem } from '../fakes/fake-arxiv.js';
 import { FakeLlm } from '../fakes/fake-llm.js';
 import { ROOT } from '../fakes/root.js';
+import { batchPrice, costOf, formatCost, PRICES } from '../../src/llm/cost.js';
 
 const BIN = path.join(ROOT, 'bin/digest.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -307,6 +308,37 @@ async function mixedShapes() {
   );
 }
 
+/** The day in --batch mode: one submission, and what its measured tokens cost at the normal and the batch price. */
+async function batchCost() {
+  const sv = await servers(N, LATENCY);
+  const out = tmp('out');
+  const r = await run(
+    process.execPath,
+    // not --quiet: the closing line with the batch's measured tokens is an info line
+    [...dailyArgs(out).filter((a) => a !== '--quiet'), '--batch'],
+    sv.env(tmp('cache'), { DIGEST_BATCH_POLL_MS: '20' }),
+  );
+  const submissions = sv.llm.batchApi.creates;
+  await sv.stop();
+  rmSync(out, { recursive: true, force: true });
+  const m = /batch: (\d+) answer\(s\) from the Batch API, tokens in (\d+)(?: \(cached \d+\))?, out (\d+)/.exec(
+    r.stderr,
+  );
+  if (r.code !== 0 || !m) throw new Error(`daily --batch failed: ${r.stderr.slice(-500)}`);
+  const usage = { promptTokens: Number(m[2]), completionTokens: Number(m[3]), cachedTokens: 0 };
+  for (const model of ['gpt-4.1-mini', 'qwen-plus']) {
+    const price = PRICES[model]!;
+    const normal = costOf(usage, price)!;
+    const batch = costOf(usage, batchPrice(price))!;
+    row(
+      `9. cost of the ${N}-paper day (post + qa, ${m[1]} answers), ${model}`,
+      `normal ${formatCost(normal)}, batch ${formatCost(batch)} (${m[2]} in / ${m[3]} out tokens, ${submissions} submission, ${s(r.ms)})`,
+      'batch ≤ 0.55 × normal, one submission per model',
+      batch <= 0.55 * normal && submissions === 1 ? 'ok' : 'MISSED',
+    );
+  }
+}
+
 /** 20 papers whose full-text hosts are not there, with arXiv's real spacing (3 s) and backoff (10 s). */
 async function unreachableHosts() {
   const sv = await servers(20, LATENCY);
@@ -354,6 +386,7 @@ async function main(): Promise<void> {
   );
   await mixedShapes();
   await unreachableHosts();
+  await batchCost();
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: Row) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3]}`;
   process.stdout.write(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}\n\n`);
