@@ -137,7 +137,11 @@ function defineCommands(program: Command, state: RunState): void {
       .option('-o, --output <dir>', 'write one file per paper into this folder instead of stdout')
       .option('--force', 'overwrite existing files in the output folder')
       .option('--json', 'emit JSON lines (or .json files with -o) instead of Markdown')
-      .option('--dry-run', 'print the rendered prompts; make no LLM call'),
+      .option('--dry-run', 'print the rendered prompts; make no LLM call')
+      .option(
+        '--refresh',
+        'look plain ids up on arXiv again, even when a run in the last hours found their version (env DIGEST_VERSION_TTL_MINUTES)',
+      ),
   ).action(async (ids: string[], opts: Record<string, unknown>) => {
     const logger = setLogger(opts);
     const { runFetch } = await import('./commands/fetch.js');

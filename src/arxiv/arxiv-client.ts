@@ -19,6 +19,8 @@ export interface ArxivClientOptions {
   /** Base of the exponential backoff when the server gives no Retry-After. */
   retryBaseMs: number;
   batchSize: number;
+  /** How long an unversioned id's version, once looked up, is trusted from the cache (0: always ask). */
+  versionTtlMs?: number;
   signal?: AbortSignal;
   log?: (msg: string) => void;
 }
@@ -97,8 +99,14 @@ export class ArxivClient {
     this.queue = new PoliteQueue(opts.delayMs);
   }
 
+  /** How long an unversioned id's version, once looked up, is trusted from the cache (0: always ask). */
+  get versionTtlMs(): number {
+    return this.opts.versionTtlMs ?? 0;
+  }
+
   /** Fetch metadata for many refs in as few requests as possible; results keyed by refKey(ref). */
-  async fetchPapers(refs: ArxivRef[]): Promise<Map<string, FetchOutcome>> {
+  /** `found` hears of each paper as soon as its batch is answered (a run can start on it while the rest wait). */
+  async fetchPapers(refs: ArxivRef[], found?: (key: string, paper: Paper) => void): Promise<Map<string, FetchOutcome>> {
     const out = new Map<string, FetchOutcome>();
     const wanted = new Map<string, ArxivRef>();
     for (const r of refs) wanted.set(refKey(r), r);
@@ -112,8 +120,10 @@ export class ArxivClient {
         const papers = await this.queryIdList(batch);
         for (const ref of batch) {
           const hit = papers.find((p) => p.id === ref.id && (ref.version === undefined || p.version === ref.version));
-          if (hit) out.set(refKey(ref), { ok: true, paper: hit });
-          else missing.push(ref);
+          if (hit) {
+            out.set(refKey(ref), { ok: true, paper: hit });
+            found?.(refKey(ref), hit);
+          } else missing.push(ref);
         }
       }
       pending = missing;

@@ -28,6 +28,11 @@ export async function runConfig(flags: CommonFlags, env: Env, out: (s: string) =
     ['arxiv_api_url', s.arxiv.apiUrl, src('arxiv_api_url', 'DIGEST_ARXIV_API_URL')],
     ['arxiv_rss_url', s.arxiv.rssUrl, src('arxiv_rss_url', 'DIGEST_ARXIV_RSS_URL')],
     ['arxiv_delay_ms', String(s.arxiv.delayMs), src('arxiv_delay_ms', 'DIGEST_ARXIV_DELAY_MS')],
+    [
+      'version_ttl_minutes',
+      String(s.arxiv.versionTtlMs / 60_000),
+      src('version_ttl_minutes', 'DIGEST_VERSION_TTL_MINUTES'),
+    ],
     ['arxiv_html_url', s.fulltext.htmlUrl, src('arxiv_html_url', 'DIGEST_ARXIV_HTML_URL')],
     ['ar5iv_url', s.fulltext.ar5ivUrl, src('ar5iv_url', 'DIGEST_AR5IV_URL')],
     ['arxiv_pdf_url', s.fulltext.pdfUrl, src('arxiv_pdf_url', 'DIGEST_ARXIV_PDF_URL')],

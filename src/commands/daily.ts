@@ -1,4 +1,5 @@
 /** `digest daily`: a day's papers of some categories → one post each (-o) and a digest page. */
+import type { Paper } from '../arxiv/paper.js';
 import { batchPrice, costOf, formatCost, priceOf } from '../llm/cost.js';
 import { ensureDir } from '../output/write-file.js';
 import { interestsText } from '../rank/model.js';
@@ -8,7 +9,8 @@ import { printPlan } from '../pipeline/estimate.js';
 import { writeNewVersion } from '../pipeline/refresh.js';
 import { reportOutcomes, summaryLine } from '../pipeline/report.js';
 import { runPapers, type PaperOutcome } from '../pipeline/run-papers.js';
-import { chooseTheDay, finishTheDay, prepareDay, whatToSkip } from '../pipeline/the-day.js';
+import { admitInOrder, chooseTheDay, finishTheDay, prepareDay } from '../pipeline/the-day.js';
+import { Admission } from '../pipeline/select-papers.js';
 import { loadDailyOptions } from '../settings/load.js';
 import type { DailyFlags } from '../settings/resolve.js';
 import { createProgress } from '../ui/progress.js';
@@ -24,14 +26,17 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
     logger.info(day.quiet);
     return 0;
   }
-  const { papers, date } = day;
+  const { date } = day;
   // --batch: the day's papers are paid at the batch price (the estimate, the cap, the closing figure)
   const price = ctx.batch ? batchPrice(priceOf(o.llm.model, o.prices)) : priceOf(o.llm.model, o.prices);
   if (!ctx.llm) {
+    // a dry run waits for the whole listing: it prints the plan of the day
+    const papers = (await Promise.all(day.papers)).filter((p): p is Paper => p !== undefined);
     const { cache, templates, text } = ctx;
     await printPlan(
       {
         ...day,
+        papers,
         listing: { tpl: plan.listingTpl, papers: day.rest },
         ranking: plan.rankTpl && {
           tpl: plan.rankTpl,
@@ -49,42 +54,59 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
       },
       io.stdout,
     );
-    return day.missing.length ? 1 : 0;
+    return (await day.missing).length ? 1 : 0;
   }
   const llm = ctx.llm;
   const run = { ...ctx, llm };
 
   const files = postFilesOf(o, ctx, date);
   if (files) await ensureDir(files.folder.dir);
-  const { existing, older, skip } = await whatToSkip(papers, files, o, run, price);
+  const admission = new Admission({
+    folder: files?.folder,
+    force: o.force,
+    cap:
+      o.maxCost === undefined ? undefined : { ...run, llm: llm.facts, maxCost: o.maxCost, price, model: o.llm.model },
+  });
+  const arriving = admitInOrder(day, admission);
 
   const started = Date.now();
   const progress = await createProgress({
     enabled: io.stderrIsTTY && !o.verbose && !o.quiet,
-    total: papers.length,
+    total: arriving.length,
     logger,
     stats: () =>
       `${Math.round((Date.now() - started) / 1000)} s · tokens ${llm.usage.promptTokens}/${llm.usage.completionTokens}`,
   });
-  const outcomes = await runPapers({
+  const ran = await runPapers({
     ...run,
-    papers,
+    papers: arriving,
     concurrency: o.concurrency,
     progress,
-    skip,
+    skip: admission.skip,
     deliver: async (i, done) => {
       const rank = day.extras.get(done.paper.id)?.rank;
       const result = rank ? { ...done, rank } : done;
-      if (files)
-        await (older.has(i) ? writeNewVersion(result, older.get(i)!, files, o.force) : writePostFile(result, files));
+      const older = admission.older.get(i);
+      if (files) await (older ? writeNewVersion(result, older, files, o.force) : writePostFile(result, files));
     },
   });
+  const missing = await day.missing;
+  admission.finish();
 
-  const pageOk = await finishTheDay(day, outcomes, existing, files, o, run, plan, io.stdout);
+  // the papers the day wrote, kept or skipped (not those filtered out or not found), in order
+  const settled = await Promise.all(arriving);
+  const kept = settled.flatMap((p, i) => (p ? [i] : []));
+  const papers = kept.map((i) => settled[i]!);
+  const outcomes = kept.map((i) => ran[i]!);
+  const existing = new Map(
+    kept.flatMap((i, j) => (admission.existing.has(i) ? [[j, admission.existing.get(i)!]] : [])),
+  );
+
+  const pageOk = await finishTheDay({ ...day, papers }, outcomes, existing, files, o, run, plan, io.stdout);
   reportOutcomes(outcomes, papers, logger);
   const all: PaperOutcome[] = [
     ...outcomes,
-    ...day.missing.map((m) => ({ status: 'failed' as const, reason: `${m} not found` })),
+    ...missing.map((m) => ({ status: 'failed' as const, reason: `${m} not found` })),
   ];
   logger.info(summaryLine(all, llm, ` · estimated cost ${formatCost(costOf(llm.usage, price))}`));
   return all.some((x) => x.status === 'failed') || !pageOk ? 1 : 0;

@@ -1,11 +1,11 @@
 /** `digest fetch`: ids → arXiv metadata (batched) → templates → LLM → Markdown on stdout or files. */
-import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
+import type { ArxivRef } from '../arxiv/arxiv-id.js';
 import type { Paper } from '../arxiv/paper.js';
 import { ensureDir } from '../output/write-file.js';
 import { OrderedSink } from '../output/ordered-sink.js';
 import { createContext, type Io } from '../pipeline/context.js';
 import { notWrittenYet, postFilesOf, writePostFile } from '../pipeline/deliver.js';
-import { fetchPapersCached } from '../pipeline/metadata.js';
+import { fetchPapersArriving } from '../pipeline/metadata.js';
 import { readIds } from '../pipeline/read-ids.js';
 import { summaryLine } from '../pipeline/report.js';
 import { runPapers } from '../pipeline/run-papers.js';
@@ -35,18 +35,26 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   logger.verbose(
     `arXiv: ${o.arxiv.apiUrl}, ${todo.length} id(s), batches of ${o.arxiv.batchSize}, ${o.arxiv.delayMs} ms apart`,
   );
-  const metadata = await fetchPapersCached(ctx.arxiv, ctx.cache, todo);
-  logger.verbose(`arXiv: ${ctx.arxiv.requests} request(s)`);
-  const papers: Paper[] = [];
-  for (const r of todo) {
-    const m = metadata.get(refKey(r))!;
-    if (m.ok) papers.push(m.paper);
-    else logger.error(m.error.message);
-  }
+  const metadata = fetchPapersArriving(ctx.arxiv, ctx.cache, todo);
+  metadata.done.catch(() => undefined); // awaited below, after the papers that did arrive
+  // each paper starts as soon as its metadata is in; one not on arXiv is said when its batch is answered
+  const papers = metadata.arriving.map((a) =>
+    a.then((m) => {
+      if (m.ok) return m.paper;
+      if (m.error.code === 'not-found') logger.error(m.error.message);
+      return undefined;
+    }),
+  );
+  const arrived = async () => {
+    await metadata.done; // arXiv could not be asked at all: that error, once
+    logger.verbose(`arXiv: ${ctx.arxiv.requests} request(s)`);
+    return (await Promise.all(papers)).filter((p): p is Paper => p !== undefined);
+  };
 
   if (!ctx.llm) {
-    await showPrompts(papers, ctx.templates, o.json, io.stdout, ctx.text);
-    return papers.length < todo.length ? 1 : 0;
+    const found = await arrived();
+    await showPrompts(found, ctx.templates, o.json, io.stdout, ctx.text);
+    return found.length < todo.length ? 1 : 0;
   }
   const llm = ctx.llm;
   logger.verbose(
@@ -56,7 +64,8 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
   const live = !o.output && !o.json && io.stdoutIsTTY && o.llm.stream;
   if (live)
     logger.verbose('stdout is a terminal: streaming a preview without front matter (pipe or use -o for the file form)');
-  const sink = new OrderedSink(io.stdout, papers.length);
+  // Markdown posts one after another, a blank line between; JSON and file names one per line
+  const sink = new OrderedSink(io.stdout, papers.length, !files && !o.json && !live ? '\n' : '');
   const outcomes = await runPapers({
     ...ctx,
     llm,
@@ -74,13 +83,13 @@ export async function runFetch(args: string[], flags: FetchFlags, io: Io): Promi
         const file = await writePostFile(result, files);
         if (file) part.write(`${file}\n`);
       } else if (o.json) part.write(`${renderJson(result)}\n`);
-      else if (!live) part.write(i > 0 ? `\n${renderMarkdown(result)}` : renderMarkdown(result));
+      else if (!live) part.write(renderMarkdown(result));
     },
     settled: (i) => sink.part(i).end(),
   });
-  const notFound = todo.length - papers.length;
+  const notFound = todo.length - (await arrived()).length;
   const all = [
-    ...outcomes,
+    ...outcomes.filter((x) => x !== undefined),
     ...Array.from({ length: notFound }, () => ({ status: 'failed' as const, reason: 'not found' })),
   ];
   logger.info(summaryLine(all, llm));

@@ -100,7 +100,8 @@ export interface BatchRunOptions {
 /** Submit what was deferred (or find the batch it is already in), wait for every batch, keep the answers. */
 export async function settleDeferred(o: BatchRunOptions): Promise<void> {
   const { collector, cache, logger } = o;
-  const todo = [...collector.pending.values()];
+  // in the order of the papers and templates, whatever order the run reached them in: the same work makes the same file
+  const todo = [...collector.pending.values()].sort((a, b) => (a.req.label ?? '').localeCompare(b.req.label ?? ''));
   collector.pending.clear();
   if (!todo.length) return;
   const client = await collector.inner.sdkClient();

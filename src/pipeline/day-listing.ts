@@ -16,9 +16,28 @@ import {
 import type { Cache } from '../cache/cache.js';
 import { DigestError } from '../errors.js';
 import type { Logger } from '../ui/logger.js';
-import { fetchPapersCached } from './metadata.js';
+import { fetchPapersArriving } from './metadata.js';
 
-export type ListingResult = { quiet: string } | { announcement: string; papers: Paper[]; missing: string[] };
+export type ListingResult = { quiet: string } | DayListing;
+
+/** The day's papers in arXiv order, each settled when its metadata is in (undefined: not found on arXiv). */
+export interface DayListing {
+  announcement: string;
+  keys: string[];
+  arriving: Promise<Paper | undefined>[];
+  /** Settles when arXiv has answered for every paper; rejects when it could not be asked at all. */
+  done: Promise<void>;
+}
+
+/** The whole listing, once all of it is in: the papers found, and those arXiv did not know. */
+export async function settleListing(l: DayListing): Promise<{ papers: Paper[]; missing: string[] }> {
+  await l.done;
+  const all = await Promise.all(l.arriving);
+  return {
+    papers: all.filter((p): p is Paper => p !== undefined),
+    missing: l.keys.filter((_, i) => !all[i]),
+  };
+}
 
 export interface ListingOptions {
   categories: string[];
@@ -85,15 +104,13 @@ export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
   o.logger.verbose(
     `feed ${url}: ${listing.items.length} item(s) for the ${announcement} announcement, ${refs.length} selected (${[...wanted].join(', ')})`,
   );
-  const meta = await fetchPapersCached(o.arxiv, o.cache, refs);
-  const papers: Paper[] = [];
-  const missing: string[] = [];
-  for (const r of refs) {
-    const m = meta.get(`${r.id}v${r.version}`);
-    if (m?.ok) papers.push(m.paper);
-    else missing.push(`${r.id}v${r.version}`);
-  }
-  return { announcement, papers, missing };
+  const { arriving, done } = fetchPapersArriving(o.arxiv, o.cache, refs);
+  return {
+    announcement,
+    keys: refs.map((r) => `${r.id}v${r.version}`),
+    arriving: arriving.map((a) => a.then((m) => (m.ok ? m.paper : undefined))),
+    done,
+  };
 }
 
 export async function listFromApi(o: ListingOptions, date: string): Promise<ListingResult> {
@@ -136,5 +153,10 @@ export async function listFromApi(o: ListingOptions, date: string): Promise<List
     return o.categories.includes(p.primaryCategory) || o.includeCross;
   });
   for (const p of papers) await o.cache.set('meta', `${p.id}v${p.version}`, p);
-  return { announcement: date, papers, missing: [] };
+  return {
+    announcement: date,
+    keys: papers.map((p) => `${p.id}v${p.version}`),
+    arriving: papers.map((p) => Promise.resolve(p)),
+    done: Promise.resolve(),
+  };
 }

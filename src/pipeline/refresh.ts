@@ -125,18 +125,6 @@ export async function writeNewVersion(
   return file;
 }
 
-/** Posts kept from an earlier run whose paper has since a newer version (daily --include-replaced): index → post. */
-export async function olderPosts(
-  papers: Paper[],
-  existing: Map<number, { version: number }>,
-  folder: PostFolder,
-): Promise<Map<number, PostedPaper>> {
-  const stale = [...existing].filter(([i, e]) => papers[i]!.version > e.version);
-  if (stale.length === 0) return new Map();
-  const posts = new Map((await readPosts(folder)).map((p) => [p.id, p]));
-  return new Map(stale.flatMap(([i]) => (posts.has(papers[i]!.id) ? [[i, posts.get(papers[i]!.id)!] as const] : [])));
-}
-
 const sentences = (text: string) =>
   (text.replace(/\s+/g, ' ').match(/[^.!?。！？]+[.!?。！？]?/g) ?? [])
     .map((x) => x.trim())

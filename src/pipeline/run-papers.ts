@@ -24,7 +24,8 @@ export type PaperOutcome =
   { status: 'done'; result: PostResult } | { status: 'failed'; reason: string } | { status: 'skipped'; reason: string };
 
 export interface RunPapersOptions {
-  papers: Paper[];
+  /** In the order they are written; a promise is a paper still arriving (undefined: none, no outcome). */
+  papers: Arriving[];
   templates: Template[];
   llm: Llm;
   cache: Cache;
@@ -44,6 +45,9 @@ export interface RunPapersOptions {
   /** --batch: the requests go through the provider's Batch API (see batch-run.ts). */
   batch?: BatchMode;
 }
+
+/** A paper, or its promise: settled when its metadata is in (undefined: not found, or not part of the run). */
+export type Arriving = Paper | Promise<Paper | undefined>;
 
 /** How a --batch run submits and waits. */
 export interface BatchMode {
@@ -122,8 +126,17 @@ async function runRound(o: RunPapersOptions): Promise<{ outcomes: PaperOutcome[]
   const outcomes: PaperOutcome[] = new Array(o.papers.length);
   let delivered = 0;
   await Promise.all(
-    o.papers.map((paper, i) =>
+    o.papers.map((arriving, i) =>
       paperLimit(async () => {
+        // a paper starts as soon as it is here, while those after it may still be on their way
+        const paper = await Promise.resolve(arriving).catch((err: unknown) => {
+          outcomes[i] = { status: 'failed', reason: redact(errorMessage(err)) };
+          return undefined;
+        });
+        if (!paper) {
+          o.settled?.(i);
+          return;
+        }
         const key = `${paper.id}v${paper.version}`;
         const skipReason = o.skip?.get(i);
         if (skipReason) {

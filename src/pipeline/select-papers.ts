@@ -4,24 +4,29 @@ import type { Cache } from '../cache/cache.js';
 import { costOf, type priceOf } from '../llm/cost.js';
 import type { LlmFacts } from '../llm/llm-client.js';
 import type { DailyOptions } from '../settings/resolve.js';
+import type { PostFolder } from '../output/post-folder.js';
+import type { DigestEntry } from '../render/digest-page.js';
 import type { Template } from '../templates/template.js';
 import type { Logger } from '../ui/logger.js';
 import { estimatePaper } from './estimate.js';
+import { entryFromFile } from './digest-entries.js';
 import type { TextAccess } from './paper-text.js';
+import { readPosts, type PostedPaper } from './refresh.js';
+
+type Filters = Pick<DailyOptions, 'match' | 'exclude' | 'authors' | 'limit'>;
+
+/** --match, --exclude and --authors on one paper. */
+export function passesFilters(p: Paper, o: Filters): boolean {
+  const text = `${p.title}\n${p.abstract}`;
+  if (o.match && !o.match.test(text)) return false;
+  if (o.exclude && o.exclude.test(text)) return false;
+  if (o.authors.length && !p.authors.some((a) => o.authors.some((n) => a.name.toLowerCase().includes(n)))) return false;
+  return true;
+}
 
 /** --match, --exclude and --authors, then --limit in arXiv order. */
-export function selectPapers(
-  all: Paper[],
-  o: Pick<DailyOptions, 'match' | 'exclude' | 'authors' | 'limit'>,
-): { papers: Paper[]; filtered: number } {
-  const kept = all.filter((p) => {
-    const text = `${p.title}\n${p.abstract}`;
-    if (o.match && !o.match.test(text)) return false;
-    if (o.exclude && o.exclude.test(text)) return false;
-    if (o.authors.length && !p.authors.some((a) => o.authors.some((n) => a.name.toLowerCase().includes(n))))
-      return false;
-    return true;
-  });
+export function selectPapers(all: Paper[], o: Filters): { papers: Paper[]; filtered: number } {
+  const kept = all.filter((p) => passesFilters(p, o));
   return { papers: o.limit !== undefined ? kept.slice(0, o.limit) : kept, filtered: all.length - kept.length };
 }
 
@@ -36,23 +41,59 @@ export interface CostCap {
   logger: Logger;
 }
 
-/** --max-cost: admits papers in arXiv order while the estimated spend stays under the cap; adds the rest to `skip`. */
-export async function applyCostCap(papers: Paper[], skip: Map<number, string>, o: CostCap): Promise<void> {
-  if (!o.price) o.logger.warn(`--max-cost: no price known for ${o.model}; add it under "prices" in digest.config.json`);
-  const reason = `--max-cost ${o.maxCost}: estimated spend would pass the cap`;
-  let planned = 0;
-  let over = 0;
-  for (const [i, p] of papers.entries()) {
-    if (skip.has(i)) continue;
-    const est = await estimatePaper(p, o.templates, o.cache, o.llm, o.text);
-    const cost = costOf({ promptTokens: est.input, completionTokens: est.output, cachedTokens: 0 }, o.price) ?? 0;
-    if (planned + cost > o.maxCost) {
-      skip.set(i, reason);
-      over++;
-    } else planned += cost;
+/**
+ * Which of the papers to write are started, decided one by one in the order they are written (as each
+ * arrives, so a run need not wait for the whole day): a post already in the folder is kept (its front
+ * matter feeds the page) unless its paper has a newer version (rewritten) or --force; --max-cost admits
+ * papers while the estimated spend stays under the cap. Index → reason not to start.
+ */
+export class Admission {
+  readonly existing = new Map<number, DigestEntry>();
+  readonly older = new Map<number, PostedPaper>();
+  readonly skip = new Map<number, string>();
+  private planned = 0;
+  private over = 0;
+  private posts: Promise<Map<string, PostedPaper>> | undefined;
+
+  constructor(private readonly o: { folder: PostFolder | undefined; force: boolean; cap: CostCap | undefined }) {
+    const cap = o.cap;
+    if (cap && !cap.price)
+      cap.logger.warn(`--max-cost: no price known for ${cap.model}; add it under "prices" in digest.config.json`);
   }
-  if (over)
-    o.logger.warn(
-      `--max-cost $${o.maxCost}: ${over} paper(s) will not be started (estimated spend would pass the cap)`,
-    );
+
+  async admit(i: number, p: Paper): Promise<void> {
+    const { folder, cap } = this.o;
+    const file = folder && !this.o.force ? folder.existing(p.id) : undefined;
+    const entry = file ? await entryFromFile(file, p) : undefined;
+    if (entry) {
+      // a newer version than the post's: rewritten over it, when the post is one of ours
+      const post = p.version > entry.version ? (await this.postsIn(folder!)).get(p.id) : undefined;
+      if (post) this.older.set(i, post);
+      else {
+        this.existing.set(i, entry);
+        this.skip.set(i, 'post already in the folder (use --force to rewrite)');
+        return;
+      }
+    }
+    if (!cap) return;
+    const est = await estimatePaper(p, cap.templates, cap.cache, cap.llm, cap.text);
+    const cost = costOf({ promptTokens: est.input, completionTokens: est.output, cachedTokens: 0 }, cap.price) ?? 0;
+    if (this.planned + cost > cap.maxCost) {
+      this.skip.set(i, `--max-cost ${cap.maxCost}: estimated spend would pass the cap`);
+      this.over++;
+    } else this.planned += cost;
+  }
+
+  private postsIn(folder: PostFolder): Promise<Map<string, PostedPaper>> {
+    this.posts ??= readPosts(folder).then((ps) => new Map(ps.map((x) => [x.id, x])));
+    return this.posts;
+  }
+
+  /** Once every paper is decided: what the cap held back. */
+  finish(): void {
+    if (this.over)
+      this.o.cap?.logger.warn(
+        `--max-cost $${this.o.cap.maxCost}: ${this.over} paper(s) will not be started (estimated spend would pass the cap)`,
+      );
+  }
 }

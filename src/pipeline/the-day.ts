@@ -5,7 +5,6 @@
 import pLimit from 'p-limit';
 import type { Paper } from '../arxiv/paper.js';
 import type { Llm } from '../llm/llm-client.js';
-import type { Price } from '../llm/cost.js';
 import type { DigestEntry } from '../render/digest-page.js';
 import { usageError } from '../errors.js';
 import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
@@ -15,16 +14,14 @@ import type { DailyOptions } from '../settings/resolve.js';
 import type { Template } from '../templates/template.js';
 import { askInBatches } from './ask-in-batches.js';
 import type { RunContext } from './context.js';
-import { listFromApi, listFromFeed } from './day-listing.js';
+import { listFromApi, listFromFeed, settleListing, type DayListing } from './day-listing.js';
 import { writeDayPage } from './day-page.js';
 import type { PostFiles } from './deliver.js';
-import { entriesInFolder } from './digest-entries.js';
 import { listTheRest } from './listing-zh.js';
 import { dayTemplate } from './overview.js';
 import { rankTheDay, type DayRanking } from './rank-day.js';
-import { olderPosts, type PostedPaper } from './refresh.js';
-import type { PaperOutcome } from './run-papers.js';
-import { applyCostCap, selectPapers } from './select-papers.js';
+import type { Arriving, PaperOutcome } from './run-papers.js';
+import { passesFilters, selectPapers, type Admission } from './select-papers.js';
 
 export interface DayPlan {
   overviewTpl: Template;
@@ -57,24 +54,58 @@ export async function prepareDay(o: DailyOptions): Promise<DayPlan> {
   };
 }
 
-export type TheDay = { quiet: string } | (DayRanking & { date: string; rest: Paper[]; missing: string[] });
+export interface WrittenDay {
+  date: string;
+  /** The papers to write, in the order they are written. */
+  papers: Arriving[];
+  /** The papers beyond --top, listed in Chinese. */
+  rest: Paper[];
+  extras: DayRanking['extras'];
+  /** Papers still arriving: --match, --exclude, --authors and --limit, decided per paper in arXiv order. */
+  keep?: (p: Paper) => boolean;
+  /** The listed papers arXiv did not know (settles when the whole listing is in; rejects if arXiv failed). */
+  missing: Promise<string[]>;
+}
 
-/** The day's papers (feed or --date), filtered, ranked, and split at --top into written and listed. */
+export type TheDay = { quiet: string } | WrittenDay;
+
+/**
+ * The day's papers (feed or --date), filtered, ranked, and split at --top into written and listed. With no
+ * ranking to wait for, the papers are handed on as their metadata arrives, so writing starts with the first
+ * batch instead of after arXiv's whole polite queue.
+ */
 export async function chooseTheDay(o: DailyOptions, ctx: RunContext, plan: DayPlan): Promise<TheDay> {
   const { logger, arxiv, cache } = ctx;
   const listingOpts = { ...o, rssUrl: o.arxiv.rssUrl, arxiv, cache, logger };
   const listing = o.date ? await listFromApi(listingOpts, o.date) : await listFromFeed(listingOpts);
   if ('quiet' in listing) return listing;
-  for (const m of listing.missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
-  const { papers: chosen, filtered } = selectPapers(listing.papers, o);
+  const date = listing.announcement;
+  const missing = listing.done.then(() => reportMissing(listing, logger));
+  missing.catch(() => undefined); // awaited after the run, where a listing arXiv could not send is reported
+  if (ctx.llm && !plan.interests && plan.top === undefined) {
+    logger.info(
+      `${date} · ${o.categories.join(' ')}: ${listing.keys.length} paper(s) listed; each starts as soon as arXiv has sent its metadata`,
+    );
+    let kept = 0;
+    const keep = (p: Paper) => passesFilters(p, o) && (o.limit === undefined || kept++ < o.limit);
+    return { date, papers: listing.arriving, rest: [], extras: new Map(), keep, missing };
+  }
+  const { papers: all } = await settleListing(listing);
+  const { papers: chosen, filtered } = selectPapers(all, o);
   const { papers: ranked, extras } = await rankTheDay(chosen, plan.interests, ctx, rankMethod(o, ctx, plan));
   const papers = ranked.slice(0, plan.top ?? ranked.length);
   const rest = ranked.slice(papers.length);
-  const date = listing.announcement;
   logger.info(
-    `${date} · ${o.categories.join(' ')}: ${listing.papers.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write${rest.length ? `, ${rest.length} to list in Chinese` : ''}`,
+    `${date} · ${o.categories.join(' ')}: ${all.length} paper(s) listed${filtered ? `, ${filtered} filtered out` : ''}, ${papers.length} to write${rest.length ? `, ${rest.length} to list in Chinese` : ''}`,
   );
-  return { papers, rest, extras, date, missing: listing.missing };
+  return { papers, rest, extras, date, missing };
+}
+
+async function reportMissing(listing: DayListing, logger: RunContext['logger']): Promise<string[]> {
+  const all = await Promise.all(listing.arriving);
+  const missing = listing.keys.filter((_, i) => !all[i]);
+  for (const m of missing) logger.error(`${m}: listed in the feed but not found on arXiv`);
+  return missing;
 }
 
 /** How the day is ranked: the provider's embeddings, the chat model's scores, or (undefined) lexically. */
@@ -107,23 +138,21 @@ function rankMethod(o: DailyOptions, ctx: RunContext, plan: DayPlan): Parameters
 }
 
 /**
- * Posts already in the folder are kept (their front matter feeds the page), unless their paper has a newer
- * version (rewritten); --max-cost holds back what would pass the cap. Index → reason not to start.
+ * The papers as the run sees them: each admitted in order (filters and --limit while arriving, posts already
+ * in the folder, --max-cost) just before it is handed on; `admission` keeps what was decided.
  */
-export async function whatToSkip(
-  papers: Paper[],
-  files: PostFiles | undefined,
-  o: DailyOptions,
-  ctx: RunContext & { llm: Llm },
-  price: Price | undefined,
-): Promise<{ existing: Map<number, DigestEntry>; older: Map<number, PostedPaper>; skip: Map<number, string> }> {
-  const existing = files && !o.force ? await entriesInFolder(papers, files.folder) : new Map<number, DigestEntry>();
-  const older = files ? await olderPosts(papers, existing, files.folder) : new Map<number, PostedPaper>();
-  for (const i of older.keys()) existing.delete(i);
-  const skip = new Map([...existing.keys()].map((i) => [i, 'post already in the folder (use --force to rewrite)']));
-  if (o.maxCost !== undefined)
-    await applyCostCap(papers, skip, { ...ctx, llm: ctx.llm.facts, maxCost: o.maxCost, price, model: o.llm.model });
-  return { existing, older, skip };
+export function admitInOrder(day: WrittenDay, admission: Admission): Promise<Paper | undefined>[] {
+  let previous: Promise<unknown> = Promise.resolve();
+  return day.papers.map((arriving, i) => {
+    const admitted = previous.then(async () => {
+      const p = await arriving;
+      if (!p || (day.keep && !day.keep(p))) return undefined;
+      await admission.admit(i, p);
+      return p;
+    });
+    previous = admitted.catch(() => undefined); // a paper that could not be admitted fails alone
+    return admitted;
+  });
 }
 
 /** The papers beyond --top listed in Chinese, then the page; false when its overview failed. */

@@ -41,13 +41,15 @@ export interface CommonFlags {
   strict?: boolean;
   batch?: boolean;
   batchFollowups?: string;
+  /** fetch: look plain ids up on arXiv even when the cache knows their version from a recent run. */
+  refresh?: boolean;
   /** `--strict=fail` (and `--strict=mark`), rewritten by the CLI so that `--strict ID` never eats the id. */
   strictMode?: string;
   cite?: boolean;
 }
 
 /** The client options that come from configuration (the rest is wiring). */
-export type ArxivSettings = Omit<ArxivClientOptions, 'signal' | 'log'> & { rssUrl: string };
+export type ArxivSettings = Omit<ArxivClientOptions, 'signal' | 'log'> & { rssUrl: string; versionTtlMs: number };
 
 export type LlmSettings = Omit<LlmClientOptions, 'apiKey' | 'log' | 'createClient'> & {
   /** undefined when no key is set (allowed for --dry-run). */
@@ -201,6 +203,10 @@ export function resolveArxiv(flags: CommonFlags, r: Resolver): ArxivSettings {
     retries: envInt(r, 'arxiv_retries', 'DIGEST_ARXIV_RETRIES', 4, 0, 20),
     retryBaseMs: envInt(r, 'arxiv_retry_base_ms', 'DIGEST_ARXIV_RETRY_BASE_MS', 10_000, 0, 600_000),
     batchSize: envInt(r, 'arxiv_batch_size', 'DIGEST_ARXIV_BATCH_SIZE', 50, 1, 200),
+    // a plain id (2404.16418) is served at the version looked up within this time; fetch --refresh asks again
+    versionTtlMs: flags.refresh
+      ? 0
+      : envInt(r, 'version_ttl_minutes', 'DIGEST_VERSION_TTL_MINUTES', 360, 0, 43_200) * 60_000,
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { syntheticEntry } from '../fakes/fake-arxiv.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { TEST_KEY, useServers } from '../helpers/servers.js';
 import { QUESTIONS } from '../helpers/questions.js';
@@ -329,5 +330,41 @@ describe('interruption', () => {
     expect(readdirSync(dir)).toEqual(['1605.08386.md']);
     expect(frontMatter(readFileSync(path.join(dir, '1605.08386.md'), 'utf8'))['arxiv_id']).toBe('1605.08386');
     expect(r.stderr).toContain('SIGINT');
+  });
+
+  it('a plain id looked up in the last hours is served from the cache with no request; --refresh and a zero TTL ask arXiv again and find the newer version', async () => {
+    const env = s.env({ DIGEST_CACHE_DIR: tempDir('digest-cache-') });
+    const first = await runCli(['fetch', '1605.08386', '--kind', 'post'], env);
+    expect(first.code).toBe(0);
+    expect(api()).toHaveLength(1);
+
+    const warm = await runCli(['fetch', '1605.08386', '--kind', 'post'], env);
+    expect(warm.code).toBe(0);
+    expect(api()).toHaveLength(1); // nothing asked: the version found a moment ago is trusted
+    expect(warm.stdout).toBe(first.stdout);
+
+    // arXiv now has v2; the cache still says v1 until it is asked again
+    const v1 = s.arxiv.entry('1605.08386')!;
+    s.arxiv.add(
+      syntheticEntry('1605.08386', 'Heat-bath random walks with Markov bases', 'Graphs on lattice points, revised.', {
+        version: 2,
+      }),
+    );
+    const refreshed = await runCli(['fetch', '1605.08386', '--kind', 'post', '--refresh'], env);
+    expect(api()).toHaveLength(2);
+    expect(frontMatter(refreshed.stdout)['arxiv_version']).toBe(2);
+
+    const zeroTtl = await runCli(['fetch', '1605.08386', '--kind', 'post'], {
+      ...env,
+      DIGEST_VERSION_TTL_MINUTES: '0',
+    });
+    expect(api()).toHaveLength(3);
+    expect(frontMatter(zeroTtl.stdout)['arxiv_version']).toBe(2);
+
+    // and the version --refresh found is the one the next plain run trusts
+    const after = await runCli(['fetch', '1605.08386', '--kind', 'post'], env);
+    s.arxiv.add(v1);
+    expect(api()).toHaveLength(3);
+    expect(frontMatter(after.stdout)['arxiv_version']).toBe(2);
   });
 });

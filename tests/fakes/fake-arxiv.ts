@@ -139,6 +139,11 @@ export class FakeArxiv {
     return this;
   }
 
+  /** What the API serves for an id now. */
+  entry(id: string): StoredEntry | undefined {
+    return this.entries.get(id);
+  }
+
   /** Queue faults; each request consumes one before normal service resumes. */
   fail(...faults: ArxivFault[]): this {
     this.faults.push(...faults);
