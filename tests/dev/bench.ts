@@ -522,6 +522,8 @@ async function fullTextQa() {
 const ROUNDS_PER_RUN = 5;
 
 async function figColdStart(cfg: Config): Promise<Row[]> {
+  // a clean environment for both: NODE_EXTRA_CA_CERTS (set on these machines) alone adds ~40 ms to every
+  // node start, which hides the CLI's own start-up cost (1.4× instead of 2.1× with it)
   const env = { PATH: process.env['PATH'] ?? '', HOME: tmp('home') };
   const cmds = { base: ['-e', '0'], help: [BIN, '--help'], version: [BIN, '--version'] };
   const order = Object.keys(cmds) as Array<keyof typeof cmds>;
@@ -543,7 +545,7 @@ async function figColdStart(cfg: Config): Promise<Row[]> {
     return judged(
       `${k === 0 ? '' : '   '}start-up: digest --${name} vs node -e 0`,
       `${ratio.toFixed(2)}× = ${median(ms[name]).toFixed(0)} / ${base.toFixed(0)} ms (medians of ${rounds} interleaved rounds; pair by pair ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}×)`,
-      '≤ 2.00×',
+      '≤ 2.00× (both in a clean environment: PATH and HOME only)',
       ratio <= 2,
     );
   });
