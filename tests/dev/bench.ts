@@ -175,6 +175,16 @@ interface Run {
 
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
+/** Why a run failed, in one line: its first error line (a Node stack's message, or the CLI's own), else its last. */
+function why(r: Run): string {
+  const lines = r.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const line = lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? lines[lines.length - 1] ?? '';
+  return (r.code === null ? 'killed (time bound or signal); ' : '') + line.slice(0, 240);
+}
+
 function run(args: string[], env: Record<string, string>, opts: { rss?: boolean } = {}): Promise<Run> {
   const rssFile = opts.rss ? path.join(tmp('rss'), 'rss') : undefined;
   const fullEnv = rssFile ? { ...env, BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--require ${probe()}` } : env;
@@ -323,7 +333,7 @@ async function measureDay(cfg: Config) {
       const out = tmp('out');
       const args = dailyArgs(cfg, out);
       const cold = await run(args, sv.env(cache));
-      if (cold.code !== 0) throw new Error(`daily exited ${cold.code}: ${cold.stderr.slice(-500)}`);
+      if (cold.code !== 0) throw new Error(`daily exited ${cold.code}: ${why(cold)}`);
       const llmAt = sv.llm.requests.map((q) => q.at);
       const firstLlm = Math.min(...llmAt);
       const one: Omit<DayRun, 'warmMs' | 'warmLlm' | 'warmApi' | 'warmFeed'> = {
@@ -337,7 +347,7 @@ async function measureDay(cfg: Config) {
       sv.arxiv.reset();
       sv.llm.reset();
       const warm = await run(args, sv.env(cache));
-      if (warm.code !== 0) throw new Error(`warm daily exited ${warm.code}: ${warm.stderr.slice(-500)}`);
+      if (warm.code !== 0) throw new Error(`warm daily exited ${warm.code}: ${why(warm)}`);
       runs.push({
         ...one,
         warmMs: warm.ms,
@@ -504,7 +514,7 @@ async function fullTextQa() {
       body: readFileSync(path.join(ROOT, 'fixtures/fulltext/latexml-2609.99001v1.html'), 'utf8'),
     });
     const r = await run([BIN, 'fetch', '2609.99001', '--source', 'full', '--kind', 'qa'], sv.env(tmp('cache')));
-    if (r.code !== 0) throw new Error(`fetch (full text) exited ${r.code}: ${r.stderr.slice(-500)}`);
+    if (r.code !== 0) throw new Error(`fetch (full text) exited ${r.code}: ${why(r)}`);
     const reqs = sv.llm.requests.map((q) => q.body['messages'] as Array<{ content: string }>);
     const prefix = countTokens(reqs[0]![0]!.content) + countTokens(reqs[0]![1]!.content);
     const sent = reqs.reduce((a, m) => a + m.reduce((b, x) => b + countTokens(x.content), 0), 0);
@@ -534,7 +544,7 @@ async function figColdStart(cfg: Config): Promise<Row[]> {
     for (let k = 0; k < order.length; k++) {
       const name = order[(i + 1 + k) % order.length]!;
       const r = await run(cmds[name], env);
-      if (r.code !== 0) throw new Error(`node ${cmds[name].join(' ')} exited ${r.code}: ${r.stderr.slice(-300)}`);
+      if (r.code !== 0) throw new Error(`node ${cmds[name].join(' ')} exited ${r.code}: ${why(r)}`);
       if (i >= 0) ms[name].push(r.ms);
     }
   }
@@ -558,7 +568,7 @@ async function figMemory(cfg: Config): Promise<Row[]> {
   const sv = await servers(items(cfg.memoryPapers), 0, QUICK_DELAY);
   const out = tmp('out');
   const r = await run(dailyArgs(cfg, out), sv.env(tmp('cache')), { rss: true }).finally(() => sv.stop());
-  if (r.code !== 0) throw new Error(`daily (memory) exited ${r.code}: ${r.stderr.slice(-500)}`);
+  if (r.code !== 0) throw new Error(`daily (memory) exited ${r.code}: ${why(r)}`);
   const mib = r.rssKb / 1024;
   return [
     judged(
@@ -644,7 +654,7 @@ async function figBatchCost(cfg: Config): Promise<Row[]> {
   const m = /batch: (\d+) answer\(s\) from the Batch API, tokens in (\d+)(?: \(cached \d+\))?, out (\d+)/.exec(
     r.stderr,
   );
-  if (r.code !== 0 || !m) throw new Error(`daily --batch exited ${r.code}: ${r.stderr.slice(-500)}`);
+  if (r.code !== 0 || !m) throw new Error(`daily --batch exited ${r.code}: ${why(r)}`);
   const usage = { promptTokens: Number(m[2]), completionTokens: Number(m[3]), cachedTokens: 0 };
   return ['gpt-4.1-mini', 'qwen-plus'].map((model, k) => {
     const price = PRICES[model]!;
@@ -671,11 +681,11 @@ async function figWarmPlainIds(cfg: Config): Promise<Row[]> {
       const cache = tmp('cache');
       const args = (out: string) => [BIN, 'fetch', ...ids, '-o', out, '--source', 'abstract', '--quiet'];
       const first = await run([...args(tmp('out')), '--concurrency', String(cfg.concurrency)], sv.env(cache));
-      if (first.code !== 0) throw new Error(`fetch exited ${first.code}: ${first.stderr.slice(-500)}`);
+      if (first.code !== 0) throw new Error(`fetch exited ${first.code}: ${why(first)}`);
       sv.arxiv.reset();
       sv.llm.reset();
       const again = await run([...args(tmp('out')), '--concurrency', String(cfg.concurrency)], sv.env(cache));
-      if (again.code !== 0) throw new Error(`warm fetch exited ${again.code}: ${again.stderr.slice(-500)}`);
+      if (again.code !== 0) throw new Error(`warm fetch exited ${again.code}: ${why(again)}`);
       warm.push({ ms: again.ms, api: sv.arxiv.requests.length, llm: sv.llm.requests.length });
       progress(`plain ids run ${r + 1}/${cfg.runs}: first ${s(first.ms)}, again ${s(again.ms)}`);
     } finally {
@@ -710,7 +720,7 @@ async function figRealDay(cfg: Config): Promise<Row[]> {
       `${written} of ${list.length} written, exit ${r.code}, ${s(r.ms)}, ${sv.llm.requests.length} LLM requests`,
       `every paper written, exit 0 (LLM bound ${s(Math.ceil((2 * list.length) / cfg.concurrency) * cfg.latency + cfg.latency)})`,
       written === list.length && r.code === 0,
-      r.code === 0 ? '' : r.stderr.trim().split('\n').slice(-1)[0]!.slice(0, 200),
+      r.code === 0 ? '' : why(r),
     ),
   ];
 }
