@@ -29,6 +29,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: true,
   isArray: (name) => ['item', 'entry', 'category'].includes(name),
+  // callbacks get the matcher, not a path string built for every tag (a third of the parse time)
+  jPath: false,
 });
 
 const ID = /(?:oai:arXiv\.org:|arXiv:)?([a-z-]+(?:\.[A-Z]{2})?\/\d{7}|\d{4}\.\d{4,5})v(\d+)/;

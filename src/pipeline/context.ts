@@ -42,6 +42,8 @@ export interface RunContext {
 export async function createContext(options: Settings & { dryRun: boolean }, io: Io): Promise<RunContext> {
   const { logger, signal } = io;
   const templates = await loadTemplates(options);
+  const glossary = options.writing.glossary;
+  if (glossary) loadGlossary(glossary); // a user's glossary with a mistake stops the run before any request
   const batch = batchMode(options);
   const llm = options.dryRun ? undefined : createLlm(options, logger);
   const cache = options.cacheDir ? createCache(options.cacheDir, (m) => logger.warn(m)) : NO_CACHE;
@@ -52,7 +54,10 @@ export async function createContext(options: Settings & { dryRun: boolean }, io:
     cache,
     text: createTextAccess(options.fulltext, arxiv, cache, logger, {
       lang: options.writing.lang,
-      terms: loadGlossary(options.writing.glossary),
+      // read when a prompt or a check first needs it: a warm re-run that writes nothing never parses it
+      get terms() {
+        return loadGlossary(glossary);
+      },
       strict: options.writing.strict,
       cite: options.writing.cite,
     }),

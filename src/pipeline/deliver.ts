@@ -72,7 +72,8 @@ export async function writePostFile(result: PostResult, o: PostFiles): Promise<s
   const { file, slug } = o.folder.fileFor(result.paper);
   const place = o.downloadFigures ? o.folder.figurePlace(file, slug, result.paper.id) : undefined;
   if (place) result = await localiseFigure(result, place, o.arxiv, o.maxBytes, (m) => o.logger.warn(m));
-  await mkdir(path.dirname(file), { recursive: true }); // a Hugo page bundle is a folder of its own
+  // a Hugo page bundle is a folder of its own; the folder itself was made before the run
+  if (path.dirname(file) !== path.resolve(o.folder.dir)) await mkdir(path.dirname(file), { recursive: true });
   const content = o.json ? `${renderJson(result)}\n` : renderMarkdown(result, { site: o.folder.site, slug });
   if (await writeAtomic(file, content, o.force)) {
     o.folder.added(result.paper.id, file);

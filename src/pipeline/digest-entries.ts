@@ -20,10 +20,27 @@ export function entryFromResult(r: PostResult): DigestEntry {
   };
 }
 
+const ENTRY_KEYS = ['arxiv_id', 'arxiv_version', 'title', 'summary'];
+
+/**
+ * Only the named top-level keys of a front matter, parsed: a page of the day's posts needs four values of
+ * each, and parsing whole front matters was most of a warm re-run. A key's block is its line and the lines
+ * under it (indented, or a sequence's "- " items), as YAML has it.
+ */
+export function frontMatterKeys(front: string, keys: string[]): Record<string, unknown> | null {
+  const picked: string[] = [];
+  let on = false;
+  for (const line of front.split('\n')) {
+    if (/^[^\s#-]/.test(line)) on = keys.some((k) => line.startsWith(`${k}:`));
+    if (on) picked.push(line);
+  }
+  return parseYaml(picked.join('\n')) as Record<string, unknown> | null;
+}
+
 export async function entryFromFile(file: string, p: Paper): Promise<DigestEntry | undefined> {
   try {
     const raw = await readFile(file, 'utf8');
-    const fm = parseYaml(/^---\n([\s\S]*?)\n---/.exec(raw)?.[1] ?? '') as Record<string, unknown> | null;
+    const fm = frontMatterKeys(/^---\n([\s\S]*?)\n---/.exec(raw)?.[1] ?? '', ENTRY_KEYS);
     if (!fm || fm['arxiv_id'] !== p.id) return undefined;
     return {
       id: p.id,

@@ -127,7 +127,11 @@ export function rendering(t: Term, lang: Lang): string {
  * that also occurs is left out: "fine-tuning" under "supervised fine-tuning"), at most `max`.
  */
 export function termsIn(text: string, terms: Term[], max = 24): Term[] {
-  const found = terms.filter((t) => t.re.test(text)).sort((a, b) => b.en.length - a.en.length);
+  // a term's first word must be in the text before its pattern is worth trying (most of ~360 are not)
+  const lower = text.toLowerCase();
+  const found = terms
+    .filter((t) => lower.includes(firstWord(t)) && t.re.test(text))
+    .sort((a, b) => b.en.length - a.en.length);
   const kept: Term[] = [];
   for (const t of found) {
     if (kept.some((k) => t.re.test(k.en))) continue;
@@ -135,6 +139,19 @@ export function termsIn(text: string, terms: Term[], max = 24): Term[] {
     if (kept.length >= max) break;
   }
   return kept;
+}
+
+const firstWords = new WeakMap<Term, string>();
+function firstWord(t: Term): string {
+  let w = firstWords.get(t);
+  if (w === undefined) {
+    w = t.en
+      .trim()
+      .split(/[\s-]+/)[0]!
+      .toLowerCase();
+    firstWords.set(t, w);
+  }
+  return w;
 }
 
 /** The short list that goes into the prompt after the paper. */

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { parseAtom } from '../../src/arxiv/parse-atom.js';
 import type { Paper } from '../../src/arxiv/paper.js';
 import { createCache, NO_CACHE, type Cache } from '../../src/cache/cache.js';
@@ -18,6 +19,7 @@ import type { TextAccess } from '../../src/pipeline/paper-text.js';
 import { summaryLine } from '../../src/pipeline/report.js';
 import { runPapers } from '../../src/pipeline/run-papers.js';
 import { selectPapers } from '../../src/pipeline/select-papers.js';
+import { frontMatterKeys } from '../../src/pipeline/digest-entries.js';
 import { renderMarkdown, type PostResult } from '../../src/render/post.js';
 import { templateSet, type Template } from '../../src/templates/template.js';
 import type { Logger } from '../../src/ui/logger.js';
@@ -387,5 +389,36 @@ describe('the day', () => {
     expect(JSON.stringify(llm.calls[0]!.messages)).toContain('标题2');
     expect(await writeOverview(req)).toEqual(text);
     expect(llm.calls).toHaveLength(1);
+  });
+});
+
+describe('frontMatterKeys: the few values a day page needs from a post, without parsing the rest', () => {
+  it('reads the same values as a whole parse, whatever layout a hand edit gave them', () => {
+    const front = [
+      'title: "一文读懂：检索增强的 #1 方法"',
+      'date: 2026-06-02T00:00:00Z',
+      'authors:',
+      '- Alice',
+      '- "Bob: Jr."',
+      'summary: >-',
+      '  第一行，',
+      '  第二行。',
+      '# a comment a reader left',
+      'arxiv_id: "2606.01001"',
+      'arxiv_version: 3',
+      'digest:',
+      '  title: not this one',
+      '  summary: nor this',
+    ].join('\n');
+    const whole = parseYaml(front) as Record<string, unknown>;
+    const some = frontMatterKeys(front, ['arxiv_id', 'arxiv_version', 'title', 'summary'])!;
+    expect(some).toEqual({
+      title: whole['title'],
+      summary: whole['summary'],
+      arxiv_id: whole['arxiv_id'],
+      arxiv_version: whole['arxiv_version'],
+    });
+    expect(some['summary']).toBe('第一行， 第二行。');
+    expect(some['title']).toBe('一文读懂：检索增强的 #1 方法');
   });
 });
