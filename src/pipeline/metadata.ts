@@ -18,13 +18,19 @@ export function fetchPapersArriving(
   const settle = new Map<string, (o: FetchOutcome) => void>();
   const arriving = refs.map((r) => new Promise<FetchOutcome>((resolve) => settle.set(refKey(r), resolve)));
   const done = (async () => {
+    // the cache is read for all refs at once (a warm day is hundreds of small files), then settled in order
+    const hits = await Promise.all(
+      refs.map(async (r) => {
+        const version = r.version ?? (await recentVersion(cache, r.id, arxiv.versionTtlMs));
+        return version !== undefined ? cache.get<Paper>('meta', `${r.id}v${version}`) : undefined;
+      }),
+    );
     const ask: ArxivRef[] = [];
-    for (const r of refs) {
-      const version = r.version ?? (await recentVersion(cache, r.id, arxiv.versionTtlMs));
-      const hit = version !== undefined ? await cache.get<Paper>('meta', `${r.id}v${version}`) : undefined;
+    refs.forEach((r, i) => {
+      const hit = hits[i];
       if (hit) settle.get(refKey(r))!({ ok: true, paper: hit });
       else ask.push(r);
-    }
+    });
     if (!ask.length) return;
     let fetched: Map<string, FetchOutcome>;
     const keeping: Promise<void>[] = [];

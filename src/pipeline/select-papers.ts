@@ -61,10 +61,16 @@ export class Admission {
       cap.logger.warn(`--max-cost: no price known for ${cap.model}; add it under "prices" in digest.config.json`);
   }
 
-  async admit(i: number, p: Paper): Promise<void> {
-    const { folder, cap } = this.o;
+  /** The paper's post already in the folder, if any (read ahead: it does not depend on the order). */
+  async lookup(p: Paper): Promise<DigestEntry | undefined> {
+    const { folder } = this.o;
     const file = folder && !this.o.force ? folder.existing(p.id) : undefined;
-    const entry = file ? await entryFromFile(file, p) : undefined;
+    return file ? entryFromFile(file, p) : undefined;
+  }
+
+  /** Decides paper i; called in order. `entry`: what lookup() found. */
+  async admit(i: number, p: Paper, entry: DigestEntry | undefined): Promise<void> {
+    const { folder, cap } = this.o;
     if (entry) {
       // a newer version than the post's: rewritten over it, when the post is one of ours
       const post = p.version > entry.version ? (await this.postsIn(folder!)).get(p.id) : undefined;

@@ -144,10 +144,12 @@ function rankMethod(o: DailyOptions, ctx: RunContext, plan: DayPlan): Parameters
 export function admitInOrder(day: WrittenDay, admission: Admission): Promise<Paper | undefined>[] {
   let previous: Promise<unknown> = Promise.resolve();
   return day.papers.map((arriving, i) => {
+    // the post already in the folder is read as soon as the paper is here; the decisions go in order
+    const entry = Promise.resolve(arriving).then((p) => p && admission.lookup(p));
     const admitted = previous.then(async () => {
       const p = await arriving;
       if (!p || (day.keep && !day.keep(p))) return undefined;
-      await admission.admit(i, p);
+      await admission.admit(i, p, await entry);
       return p;
     });
     previous = admitted.catch(() => undefined); // a paper that could not be admitted fails alone
