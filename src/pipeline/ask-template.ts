@@ -99,7 +99,7 @@ export class TemplateAsker {
       }
       const given = givenText(this.paper, text.source === 'abstract' ? undefined : text);
       try {
-        return await deps.limit(() => this.ask(tpl, built, part, given));
+        return await this.ask(tpl, built, part, given);
       } catch (err) {
         // a "context too long" answer: shrink the text budget and try once more
         if (err instanceof DigestError && err.code === 'context' && built.source !== 'abstract' && shrink === 1) {
@@ -182,37 +182,41 @@ export class TemplateAsker {
     requireChinese = tpl.requireChinese,
   ): Promise<LlmResult> {
     const { deps, tally } = this;
-    const stop = deps.stopped();
-    if (stop) throw new DigestError('llm', `not started: ${stop}`);
-    try {
-      const res = await deps.llm.complete({
-        messages,
-        ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
-        ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
-        requireChinese,
-        signal: deps.signal,
-        cache: deps.cache,
-        followUp,
-        label: `${this.key} ${tpl.name}`,
-        ...(part
-          ? {
-              onDelta: (t: string) => part.write(t),
-              onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n'),
-            }
-          : {}),
-      });
-      if (res.cached) tally.keptAnswers++;
-      else {
-        tally.usage.promptTokens += res.usage.promptTokens;
-        tally.usage.completionTokens += res.usage.completionTokens;
-        tally.usage.cachedTokens += res.usage.cachedTokens;
-        if (followUp) tally.followUps++;
+    // a slot of --concurrency is held for the request alone, not for the checks and the writing around it;
+    // a fatal failure stops the run before its slot goes to the next request, which then is not sent
+    const res = await deps.limit(async () => {
+      const stop = deps.stopped();
+      if (stop) throw new DigestError('llm', `not started: ${stop}`);
+      try {
+        return await deps.llm.complete({
+          messages,
+          ...(tpl.temperature !== undefined ? { temperature: tpl.temperature } : {}),
+          ...(tpl.maxTokens !== undefined ? { maxTokens: tpl.maxTokens } : {}),
+          requireChinese,
+          signal: deps.signal,
+          cache: deps.cache,
+          followUp,
+          label: `${this.key} ${tpl.name}`,
+          ...(part
+            ? {
+                onDelta: (t: string) => part.write(t),
+                onRetry: () => part.write('\n\n> （上一次输出不完整，正在重新生成）\n\n'),
+              }
+            : {}),
+        });
+      } catch (err) {
+        if (err instanceof DigestError && err.fatal) deps.stop(err);
+        throw err;
       }
-      return res;
-    } catch (err) {
-      if (err instanceof DigestError && err.fatal) deps.stop(err);
-      throw err;
+    });
+    if (res.cached) tally.keptAnswers++;
+    else {
+      tally.usage.promptTokens += res.usage.promptTokens;
+      tally.usage.completionTokens += res.usage.completionTokens;
+      tally.usage.cachedTokens += res.usage.cachedTokens;
+      if (followUp) tally.followUps++;
     }
+    return res;
   }
 
   /** Full text: one question per request, in one conversation (system → paper → q1, a1, q2 …). */
