@@ -1,4 +1,5 @@
 /** Wiring only: flags → options → run*(). The one place that exits the process. */
+import { writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DigestError } from './errors.js';
 import { createLogger, type Logger } from './ui/logger.js';
@@ -23,9 +24,6 @@ function main(argv: string[]): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
 
   const program = new Command('digest')
     .description('Turn arXiv papers into publishable Chinese Markdown posts and papers.cool-style Q&A')
@@ -33,7 +31,7 @@ function main(argv: string[]): void {
     .showHelpAfterError('(run digest --help for usage)')
     .addHelpText('after', EPILOG)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: writeOutSmall });
   defineCommands(program, state);
 
   // --strict=fail: a value only after "=", so that "--strict 2404.16418" keeps the id an id
@@ -197,7 +195,7 @@ function defineCommands(program: Command, state: RunState): void {
     .option('--source <which>', 'full or abstract')
     .action(async (opts: Record<string, string>) => {
       const { runConfig } = await import('./commands/config.js');
-      await run(() => runConfig(opts, process.env, (s) => process.stdout.write(s)));
+      await run(() => runConfig(opts, process.env, (s) => stdout().write(s)));
     });
 
   withCommonOptions(
@@ -264,7 +262,7 @@ function defineCommands(program: Command, state: RunState): void {
     .action(async (engine: string, dir: string | undefined, opts: Record<string, unknown>) => {
       const logger = setLogger(opts);
       const { runInit } = await import('./commands/init.js');
-      await run(() => runInit(engine, dir, opts, (s) => process.stdout.write(s), logger));
+      await run(() => runInit(engine, dir, opts, (s) => stdout().write(s), logger));
     });
 
   program
@@ -275,14 +273,40 @@ function defineCommands(program: Command, state: RunState): void {
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .action(async (name: string | undefined, opts: { prompts?: string; config?: string }) => {
       const { runPrompts } = await import('./commands/prompts.js');
-      await run(() => runPrompts(name, opts, process.env, (s) => process.stdout.write(s)));
+      await run(() => runPrompts(name, opts, process.env, (s) => stdout().write(s)));
     });
 }
+
+/**
+ * Help and version text: a few kB written straight to fd 1, without building process.stdout (its stream
+ * and the modules behind it are a tenth of the start-up); a pipe that cannot take it now gets the stream.
+ */
+function writeOutSmall(s: string): void {
+  const bytes = Buffer.from(s);
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(1, bytes, done);
+  } catch {
+    stdout().write(bytes.subarray(done));
+  }
+}
+
+/** process.stdout, with a reader that went away (`digest … | head`) ending the run quietly. */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutReady) {
+    stdoutReady = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+    });
+  }
+  return process.stdout;
+}
+let stdoutReady = false;
 
 function io(logger: Logger, signal: AbortSignal) {
   return {
     env: process.env,
-    stdout: (s: string) => void process.stdout.write(redact(s)),
+    stdout: (s: string) => void stdout().write(redact(s)),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     readStdin: async () => (await import('./pipeline/read-ids.js')).readStdinLines(process.stdin),

@@ -12,12 +12,12 @@ export interface Logger {
 }
 
 export function createLogger(opts: { verbose: boolean; quiet: boolean; stream?: NodeJS.WritableStream }): Logger {
-  const stream = opts.stream ?? process.stderr;
   let intercept: ((line: string) => void) | undefined;
   const write = (line: string) => {
     const clean = redact(line);
     if (intercept) intercept(clean);
-    else stream.write(`${clean}\n`);
+    // process.stderr is made on first use: a run that says nothing (digest --help) never builds it
+    else (opts.stream ?? process.stderr).write(`${clean}\n`);
   };
   return {
     info: (m) => {
