@@ -7,10 +7,55 @@ function outsideCode(md: string, fn: (s: string) => string): string {
   return parts.map((p, i) => (i % 2 === 1 ? p : fn(p))).join('');
 }
 
+const NAMED = new Map(
+  Object.entries({
+    colon: ':',
+    tab: '\t',
+    newline: '\n',
+    amp: '&',
+    sol: '/',
+    lpar: '(',
+    rpar: ')',
+    period: '.',
+    lt: '<',
+    gt: '>',
+  }),
+);
+
+/** A link destination as a Markdown renderer will follow it: entities and %-escapes decoded, blanks gone. */
+function followed(dest: string): string {
+  let d = dest.replace(/^<|>$/g, '');
+  for (let i = 0; i < 3; i++) {
+    const before = d;
+    d = d
+      .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+      .replace(/&#(\d+);?/g, (_, n: string) => String.fromCodePoint(Math.min(Number(n), 0x10ffff)))
+      .replace(/&([a-z]+);/gi, (m, name: string) => NAMED.get(name.toLowerCase()) ?? m)
+      .replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    if (d === before) break;
+  }
+  // renderers and browsers drop controls and blanks inside a scheme ("java\tscript:")
+  return d.replace(/[\u0000-\u0020\u007f-\u009f\u00ad\u200b-\u200f\ufeff]/g, '').replace(/^<+/, '');
+}
+
+/** http, https, mailto and relative links pass; any other scheme (javascript:, data:, file:, vbscript:…) is blocked. */
+function safeDestination(dest: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(followed(dest))?.[1]?.toLowerCase();
+  if (!scheme || scheme === 'http' || scheme === 'https' || scheme === 'mailto') return dest;
+  return `#blocked-${scheme}:`;
+}
+
+/** Links whose destination is not http(s), mailto or relative are made harmless: inline, images, references. */
 export function neutraliseLinks(s: string): string {
   return s
-    .replace(/\]\(\s*(javascript|vbscript|data|file):/gi, '](#blocked-$1:')
-    .replace(/<(javascript|vbscript|data):/gi, '&lt;$1:');
+    .replace(/(\]\(\s*)(<[^>\n]*>|[^\s)]+)/g, (_, open: string, dest: string) => open + safeDestination(dest))
+    .replace(
+      /^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)/gm,
+      (_, open: string, dest: string) => open + safeDestination(dest),
+    )
+    .replace(/<([a-z][a-z0-9+.-]*):/gi, (m, scheme: string) =>
+      /^(https?|mailto)$/i.test(scheme) ? m : `&lt;${scheme}:`,
+    );
 }
 
 /** Escape raw HTML, block script-ish links, keep headings between ## and ###, close a dangling fence. */

@@ -140,3 +140,30 @@ describe('model output', () => {
     ]);
   });
 });
+
+describe('links a renderer would follow to a script are blocked, however they are spelled', () => {
+  const blocked = [
+    '[x](javascript:alert(5))',
+    '[x](&#106;avascript:alert(5))',
+    '[x](&#x6A;avascript:alert(5))',
+    '[x](javascript&colon;alert(5))',
+    '[x](java&#9;script:alert(5))',
+    '[x](%6Aavascript:alert(5))',
+    '[x](JaVaScRiPt:alert(5))',
+    '[x]( <javascript:alert(5)> )',
+    '![i](data:image/svg+xml;base64,PHN2Zz4=)',
+    '[x](vbscript:msgbox)',
+    '[x](file:///etc/passwd)',
+    '[x][r]\n\n[r]: &#106;avascript:alert(5)',
+  ];
+  it.each(blocked)('%s', (md) => {
+    const out = sanitizeModelMarkdown(md);
+    expect(out).toMatch(/#blocked-(javascript|data|vbscript|file):/);
+    expect(out).not.toMatch(/\]\(\s*<?(?:&#|%|java|data|vbscript|file)/i);
+  });
+  it('http, https, mailto and relative links are left as they are', () => {
+    const md =
+      '[a](https://arxiv.org/abs/2404.16418) [b](http://x.org/a%20b) [c](mailto:a@b.org) [d](../post/) [e](#sec-2)\n\n[r]: https://github.com/x/y';
+    expect(sanitizeModelMarkdown(md)).toBe(md);
+  });
+});
