@@ -1,4 +1,5 @@
 /** `digest init hugo|hexo|jekyll [DIR]`: set a blog up for the daily digest in one command. */
+import { own } from '../own.js';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +30,7 @@ export async function runInit(
   const engine = engineArg.trim().toLowerCase();
   if (!ENGINES.includes(engine))
     throw usageError(`engine ${JSON.stringify(engineArg)}: expected one of ${ENGINES.join(', ')}`);
-  const provider = PROVIDERS[(flags.provider ?? 'openai').trim().toLowerCase()];
+  const provider = own(PROVIDERS, (flags.provider ?? 'openai').trim().toLowerCase());
   if (!provider)
     throw usageError(`--provider ${flags.provider}: unknown provider (accepted: ${PROVIDER_NAMES.join(', ')})`);
   const categories = (flags.categories ?? 'cs.CL')

@@ -1,4 +1,5 @@
 /** Token estimates and a dated price table (USD per million tokens; the config file's `prices` override it). */
+import { own } from '../own.js';
 import type { Usage } from './llm-client.js';
 
 export interface Price {
@@ -22,7 +23,7 @@ export const PRICES: Record<string, Price> = {
 };
 
 export function priceOf(model: string, overrides: Record<string, Price>): Price | undefined {
-  return overrides[model] ?? PRICES[model] ?? PRICES[model.replace(/^.*\//, '')];
+  return own(overrides, model) ?? own(PRICES, model) ?? own(PRICES, model.replace(/^.*\//, ''));
 }
 
 /** The price a --batch run pays: the model's batch price where the table has one, else the normal one. */

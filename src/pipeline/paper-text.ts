@@ -1,4 +1,5 @@
 /** Which text each template gets, and each paper's full text fetched at most once per run. */
+import { own } from '../own.js';
 import type { ArxivClient } from '../arxiv/arxiv-client.js';
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
@@ -30,7 +31,7 @@ export function createTextAccess(
   return {
     sourceFor: (tpl) =>
       ft.override ??
-      (typeof ft.configured === 'string' ? ft.configured : ft.configured?.[tpl.name]) ??
+      (typeof ft.configured === 'string' ? ft.configured : own(ft.configured, tpl.name)) ??
       tpl.source ??
       (tpl.kind === 'qa' ? 'full' : 'abstract'),
     getText: (paper) => {

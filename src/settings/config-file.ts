@@ -1,4 +1,5 @@
 /** digest.config.json: found in the working directory, else the user config folder, or named by --config. */
+import { own } from '../own.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configError } from '../errors.js';
@@ -135,10 +136,10 @@ export function validateConfig(raw: string, file: string): FileConfig {
     throw configError(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw configError(`${file}: must be a JSON object`);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     if (k === '$schema' || k.startsWith('//')) continue;
-    const kind = SCHEMA[k as keyof FileConfig];
+    const kind = own<Kind>(SCHEMA, k);
     if (!kind) throw configError(`${file}: unknown key "${k}" (known: ${Object.keys(SCHEMA).join(', ')})`);
     const bad = (want: string) => configError(`${file}: "${k}" must be ${want}, not ${JSON.stringify(v)}`);
     switch (kind) {

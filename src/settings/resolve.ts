@@ -2,6 +2,7 @@
  * Effective settings for a run. Precedence: flags > environment > config file > provider preset > defaults.
  * Every value is validated here, before any network call, and its source is kept for `digest config`.
  */
+import { own } from '../own.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ArxivClientOptions } from '../arxiv/arxiv-client.js';
@@ -221,7 +222,7 @@ export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
       parse: (s) => s.trim().toLowerCase(),
     })
     .toLowerCase();
-  const preset = PROVIDERS[providerName];
+  const preset = own(PROVIDERS, providerName);
   if (!preset) {
     const where = {
       flag: '--provider',
@@ -448,7 +449,7 @@ function resolveFullText(flags: CommonFlags, r: Resolver, model: string): FullTe
   };
   const ctxFile = f.contextTokens;
   const fileContext =
-    typeof ctxFile === 'number' ? ctxFile : ctxFile ? (ctxFile[model] ?? ctxFile['default']) : undefined;
+    typeof ctxFile === 'number' ? ctxFile : ctxFile ? (own(ctxFile, model) ?? own(ctxFile, 'default')) : undefined;
   return {
     htmlUrl: r.pick('arxiv_html_url', {
       flag: flags.arxivHtmlUrl,

@@ -3,6 +3,7 @@
  * YAML front matter holds settings; `<!-- system -->` and `<!-- user -->` mark the two messages.
  * Rendering is strict: an unknown or missing variable is an error naming it.
  */
+import { own } from '../own.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -165,7 +166,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   if (mode === 'one-by-one' && !askOne) throw templateError(file, 'mode one-by-one needs an <!-- ask-one --> part');
   const allText = [system, user, askAll, askOne, figure, askTitle].join('\n');
   const unknown = [...new Set([...allText.matchAll(PLACEHOLDER)].map((x) => x[1]!))].filter(
-    (v) => !(v in TEMPLATE_VARIABLES),
+    (v) => !Object.hasOwn(TEMPLATE_VARIABLES, v),
   );
   if (unknown.length) {
     throw templateError(
@@ -219,7 +220,7 @@ function splitParts(
 export function renderString(tpl: string, vars: Record<string, string | undefined>, where: string): string {
   const missing = new Set<string>();
   const out = tpl.replace(PLACEHOLDER, (_, name: string) => {
-    const v = vars[name];
+    const v = own(vars, name);
     if (v === undefined) {
       missing.add(name);
       return '';

@@ -3,7 +3,8 @@
  * (flag > env > config file > preset/default) for each command that reads it.
  */
 import { describe, expect, it } from 'vitest';
-import type { FileConfig } from '../../src/settings/config-file.js';
+import { priceOf } from '../../src/llm/cost.js';
+import { validateConfig, type FileConfig } from '../../src/settings/config-file.js';
 import {
   resolveDailyOptions,
   resolveFetchOptions,
@@ -415,5 +416,18 @@ describe('every setting through every source, for every command that reads it', 
       /--max-cost lots: expected an amount in US dollars/,
     );
     expect(() => resolveFetchOptions({ output: '' }, { env: {} })).toThrow(/-o: empty folder name/);
+  });
+});
+
+describe('names every JavaScript object has are not settings', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('config key "%s" is refused by name', (key) => {
+    expect(() => validateConfig(`{"${key}": {"provider": "deepseek"}}`, 'digest.config.json')).toThrow(
+      `digest.config.json: unknown key "${key}"`,
+    );
+  });
+  it('a provider or model named like one is unknown, not a function', () => {
+    expect(() => resolveAs('fetch', { provider: 'constructor' }, {}, {})).toThrow(/constructor/);
+    expect(priceOf('toString', {})).toBeUndefined();
+    expect(priceOf('constructor', { constructor: { input: 1, output: 2 } } as never)).toEqual({ input: 1, output: 2 });
   });
 });

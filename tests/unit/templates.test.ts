@@ -104,3 +104,12 @@ describe('--prompts folder', () => {
     await expect(templateSet('/nonexistent/prompts').list()).rejects.toThrow(/cannot read the folder/);
   });
 });
+
+describe('names every JavaScript object has are not template variables', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('{{%s}} is refused by name', (name) => {
+    expect(() => parseTemplate(tpl(`<!-- user -->\n{{title}} {{${name}}}`), 'x.md', false)).toThrow(
+      new RegExp(`unknown variable \\{\\{${name}\\}\\}`),
+    );
+    expect(() => renderString(`{{${name}}}`, { title: 't' }, 'x.md')).toThrow(/no value for/);
+  });
+});
