@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { redact } from '../ui/redact.js';
+import { fits } from './shapes.js';
 
 export interface Cache {
   readonly dir: string | undefined;
@@ -40,8 +41,9 @@ export function createCache(dir: string, onError?: (msg: string) => void): Cache
       }
       try {
         const entry = JSON.parse(raw) as { key: string; value: T };
-        // a different key hashing to the same file, or a half-broken file, is a miss
-        return entry.key === JSON.stringify(key) ? entry.value : undefined;
+        // a different key hashing to the same file, a half-broken file, or an entry that does not have the
+        // namespace's shape (edited, damaged, from another version) is a miss: the work is done again
+        return entry.key === JSON.stringify(key) && fits(ns, entry.value) ? entry.value : undefined;
       } catch {
         return undefined;
       }

@@ -367,4 +367,34 @@ describe('interruption', () => {
     expect(api()).toHaveLength(3);
     expect(frontMatter(after.stdout)['arxiv_version']).toBe(2);
   });
+
+  it.each([
+    ['a number', 42],
+    ['empty', ''],
+    ['missing', undefined],
+  ])('cache entries whose answer text is %s are ignored and rebuilt, not used', async (_what, bad) => {
+    const cacheDir = tempDir('digest-cache-');
+    const env = s.env({ DIGEST_CACHE_DIR: cacheDir });
+    const first = await runCli(['fetch', '1605.08386'], env);
+    expect(first.code).toBe(0);
+    const asked = s.llm.requests.length;
+    let spoiled = 0;
+    for (const ns of ['answers', 'llm']) {
+      for (const sub of readdirSync(path.join(cacheDir, ns))) {
+        for (const f of readdirSync(path.join(cacheDir, ns, sub))) {
+          const file = path.join(cacheDir, ns, sub, f);
+          const entry = JSON.parse(readFileSync(file, 'utf8')) as { key: string; value: Record<string, unknown> };
+          entry.value['text'] = bad;
+          writeFileSync(file, JSON.stringify(entry));
+          spoiled++;
+        }
+      }
+    }
+    expect(spoiled).toBeGreaterThanOrEqual(4);
+    const again = await runCli(['fetch', '1605.08386'], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/is not a function|TypeError/);
+    expect(s.llm.requests.length).toBe(asked * 2); // every answer asked for again
+    expect(again.stdout).toBe(first.stdout);
+  });
 });
