@@ -3,9 +3,10 @@
  * Keys are hashes of what determines the result; an unreadable entry is treated as missing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { redact } from '../ui/redact.js';
+import { makeDirs } from '../make-dirs.js';
 import { fits } from './shapes.js';
 
 export interface Cache {
@@ -52,7 +53,7 @@ export function createCache(dir: string, onError?: (msg: string) => void): Cache
       const file = fileOf(ns, key);
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        await makeDirs(path.dirname(file), 0o700);
         // a secret echoed by a server into an answer never reaches the disk
         await writeFile(tmp, redact(JSON.stringify({ key: JSON.stringify(key), value })), { mode: 0o600 });
         await rename(tmp, file);

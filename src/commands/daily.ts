@@ -20,6 +20,8 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   const ctx = await createContext(o, io);
   const plan = await prepareDay(o);
   const { logger } = ctx;
+  // a folder that cannot be made or written is found before any request, not after the paid ones
+  if (o.output && ctx.llm) await ensureDir(o.output);
 
   const day = await chooseTheDay(o, ctx, plan);
   if ('quiet' in day) {
@@ -60,7 +62,6 @@ export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promi
   const run = { ...ctx, llm };
 
   const files = postFilesOf(o, ctx, date);
-  if (files) await ensureDir(files.folder.dir);
   const admission = new Admission({
     folder: files?.folder,
     force: o.force,

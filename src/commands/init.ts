@@ -1,7 +1,7 @@
 /** `digest init hugo|hexo|jekyll [DIR]`: set a blog up for the daily digest in one command. */
 import { own } from '../own.js';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../make-dirs.js';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
@@ -56,7 +56,7 @@ export async function runInit(
       logger.warn(`${file} exists: left as it is (use --force to replace it)`);
       continue;
     }
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeDirs(path.dirname(file));
     await writeAtomic(file, content, true);
     out(`${file}\n`);
   }

@@ -1,5 +1,5 @@
 /** --download-figures: keep the key figure next to the post (for blogs that host their own images). */
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../make-dirs.js';
 import path from 'node:path';
 import type { ArxivClient } from '../arxiv/arxiv-client.js';
 import { fileStem } from '../arxiv/arxiv-id.js';
@@ -42,7 +42,7 @@ export async function localiseFigure(
       TYPES[doc.contentType.split(';')[0]!.trim()] ?? (path.extname(new URL(f.src).pathname).toLowerCase() || '.png');
     if (!/^\.(png|jpe?g|gif|svg|webp)$/.test(ext)) throw new Error(`unexpected type ${doc.contentType}`);
     const { file, link } = place(ext);
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeDirs(path.dirname(file));
     await writeAtomic(file, doc.bytes, true);
     return { ...result, figure: { ...f, src: link } };
   } catch (err) {

@@ -1,9 +1,10 @@
 /** Atomic, no-clobber writes into the output folder. Names come only from the canonical id. */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileStem } from '../arxiv/arxiv-id.js';
 import { DigestError } from '../errors.js';
+import { makeDirs } from '../make-dirs.js';
 
 export function outputPath(dir: string, id: string, ext: string): string {
   const file = path.join(path.resolve(dir), `${fileStem(id)}.${ext}`);
@@ -12,15 +13,25 @@ export function outputPath(dir: string, id: string, ext: string): string {
   return file;
 }
 
+/** The output folder, made if missing and proven writable (a file created and removed) before any request. */
 export async function ensureDir(dir: string): Promise<void> {
+  const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (err) {
-    throw new DigestError(
-      'output',
-      `cannot create output folder ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new DigestError('output', `cannot create output folder ${dir} (${why(err)})`, {
+      hint: 'pass -o a folder you can write to',
+    });
   }
+  const probe = path.join(path.resolve(dir), `.digest-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(probe, '', { flag: 'wx' });
+  } catch (err) {
+    throw new DigestError('output', `cannot write to output folder ${dir} (${why(err)})`, {
+      hint: 'check its permissions, or pass -o a folder you can write to',
+    });
+  }
+  await unlink(probe).catch(() => undefined);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Where a finished post goes: a file in the output folder (never over one that exists, unless --force). */
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../make-dirs.js';
 import path from 'node:path';
 import { refKey, type ArxivRef } from '../arxiv/arxiv-id.js';
 import type { ArxivClient } from '../arxiv/arxiv-client.js';
@@ -72,8 +72,8 @@ export async function writePostFile(result: PostResult, o: PostFiles): Promise<s
   const { file, slug } = o.folder.fileFor(result.paper);
   const place = o.downloadFigures ? o.folder.figurePlace(file, slug, result.paper.id) : undefined;
   if (place) result = await localiseFigure(result, place, o.arxiv, o.maxBytes, (m) => o.logger.warn(m));
-  // a Hugo page bundle is a folder of its own; the folder itself was made before the run
-  if (path.dirname(file) !== path.resolve(o.folder.dir)) await mkdir(path.dirname(file), { recursive: true });
+  // a Hugo page bundle is a folder of its own (the folder itself was made before the run)
+  await makeDirs(path.dirname(file));
   const content = o.json ? `${renderJson(result)}\n` : renderMarkdown(result, { site: o.folder.site, slug });
   if (await writeAtomic(file, content, o.force)) {
     o.folder.added(result.paper.id, file);

@@ -1,6 +1,6 @@
 /** Fault injection against the built CLI: each fault with the exact outcome a user gets. */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -331,5 +331,46 @@ describe('untrusted paper text', () => {
     // the fence survives: the paper text could not close it
     const user = (s.llm.requests[0]!.body['messages'] as Array<{ content: string }>)[1]!.content;
     expect(user.match(/<\/paper>/g)).toHaveLength(1);
+  });
+
+  describe('an output folder that cannot be made or written fails fast, before any request', () => {
+    // as root every folder is writable, so a folder the kernel refuses files in stands in for a read-only one
+    const unwritable = () => {
+      if (process.getuid?.() === 0) return '/proc/self';
+      const dir = tempDir('digest-ro-');
+      chmodSync(dir, 0o500);
+      return dir;
+    };
+    it.each([
+      [
+        'fetch, a folder that cannot be made',
+        () => ['fetch', '1605.08386', '-o', '/proc/nope'],
+        /cannot create output folder \/proc\/nope/,
+      ],
+      [
+        'fetch, a folder that exists but cannot be written',
+        () => ['fetch', '1605.08386', '-o', unwritable()],
+        /cannot write to output folder/,
+      ],
+      [
+        'daily, a folder that cannot be made',
+        () => ['daily', 'cs.CL', '-o', '/proc/nope'],
+        /cannot create output folder \/proc\/nope/,
+      ],
+      [
+        'daily, a folder that exists but cannot be written',
+        () => ['daily', 'cs.CL', '-o', unwritable()],
+        /cannot write to output folder/,
+      ],
+    ])('%s', async (_what, args, message) => {
+      const started = Date.now();
+      const r = await runCli(args(), s.env());
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^error: /);
+      expect(s.arxiv.requests).toHaveLength(0);
+      expect(s.llm.requests).toHaveLength(0);
+    });
   });
 });
