@@ -195,7 +195,7 @@ function defineCommands(program: Command, state: RunState): void {
     .option('--source <which>', 'full or abstract')
     .action(async (opts: Record<string, string>) => {
       const { runConfig } = await import('./commands/config.js');
-      await run(() => runConfig(opts, process.env, (s) => stdout().write(s)));
+      await run(() => runConfig(opts, process.env, (s) => stdout().write(redact(s))));
     });
 
   withCommonOptions(
@@ -262,7 +262,7 @@ function defineCommands(program: Command, state: RunState): void {
     .action(async (engine: string, dir: string | undefined, opts: Record<string, unknown>) => {
       const logger = setLogger(opts);
       const { runInit } = await import('./commands/init.js');
-      await run(() => runInit(engine, dir, opts, (s) => stdout().write(s), logger));
+      await run(() => runInit(engine, dir, opts, (s) => stdout().write(redact(s)), logger));
     });
 
   program
@@ -273,7 +273,7 @@ function defineCommands(program: Command, state: RunState): void {
     .option('--config <path>', 'config file (default: ./digest.config.json, else the user config folder)')
     .action(async (name: string | undefined, opts: { prompts?: string; config?: string }) => {
       const { runPrompts } = await import('./commands/prompts.js');
-      await run(() => runPrompts(name, opts, process.env, (s) => stdout().write(s)));
+      await run(() => runPrompts(name, opts, process.env, (s) => stdout().write(redact(s))));
     });
 }
 

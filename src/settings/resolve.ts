@@ -12,6 +12,7 @@ import { SITE_NAMES, SLUG_STYLES, type SiteName, type SlugStyle } from '../rende
 import type { FileConfig } from './config-file.js';
 import { isValidDate } from '../arxiv/schedule.js';
 import { usageError } from '../errors.js';
+import { maskUserinfo } from '../ui/redact.js';
 import type { LlmClientOptions } from '../llm/llm-client.js';
 import { PROVIDER_NAMES, PROVIDERS } from '../llm/providers.js';
 import { LANGS, type Lang } from '../templates/glossary.js';
@@ -165,14 +166,20 @@ export function intParser(min: number, max: number) {
 }
 
 export function urlParser(raw: string, label: string): string {
+  const name = label.replace(/[ =].*$/, ''); // the flag, env var or config key, without the value
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw usageError(`${label.replace(/ .*$/, '')} "${raw}": not a URL (expected http:// or https://…)`);
+    throw usageError(`${name} "${maskUserinfo(raw)}": not a URL (expected http:// or https://…)`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw usageError(`${label.replace(/ .*$/, '')} "${raw}": only http and https URLs are accepted`);
+    throw usageError(`${name} "${maskUserinfo(raw)}": only http and https URLs are accepted`);
+  if (u.username || u.password)
+    throw usageError(
+      `${name} "${maskUserinfo(raw)}": a user name or password in the URL is not accepted (it would be printed and is not sent)`,
+      'give the key in its env var (OPENAI_API_KEY, …); a proxy that needs a login goes in HTTPS_PROXY',
+    );
   return raw.replace(/\/+$/, '');
 }
 

@@ -257,6 +257,14 @@ describe('digest fetch (built CLI against fake servers)', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(seen).toContain(new URL(s.arxiv.url).host);
       expect(seen).toContain(new URL(s.llm.url).host);
+      // a proxy that needs a login: it is used, and its password is never shown, even with --verbose
+      const login = `http://bob:pr0xyS3cret@127.0.0.1:${port}`;
+      const v = await runCli(
+        ['fetch', '1605.08386', '--kind', 'post', '--verbose'],
+        s.env({ HTTP_PROXY: login, HTTPS_PROXY: login, NO_PROXY: '' }),
+      );
+      expect(v.code, v.stderr).toBe(0);
+      expect(v.stderr + v.stdout).not.toContain('pr0xyS3cret');
     } finally {
       proxy.closeAllConnections();
       proxy.close();
@@ -396,5 +404,27 @@ describe('interruption', () => {
     expect(again.stderr).not.toMatch(/is not a function|TypeError/);
     expect(s.llm.requests.length).toBe(asked * 2); // every answer asked for again
     expect(again.stdout).toBe(first.stdout);
+  });
+});
+
+describe('a user name or password written into an endpoint URL', () => {
+  it.each([
+    ['--base-url', (u: string) => ({ args: ['--base-url', u], env: {} })],
+    ['--arxiv-api-url', (u: string) => ({ args: ['--arxiv-api-url', u], env: {} })],
+    ['DIGEST_ARXIV_API_URL', (u: string) => ({ args: [], env: { DIGEST_ARXIV_API_URL: u } })],
+    ['OPENAI_BASE_URL', (u: string) => ({ args: [], env: { OPENAI_BASE_URL: u } })],
+    ['DIGEST_ARXIV_RSS_URL', (u: string) => ({ args: [], env: { DIGEST_ARXIV_RSS_URL: u } })],
+  ])('%s: refused before any request (exit 2), the password never printed', async (name, how) => {
+    const { args, env } = how('http://me:Hunter2pw@127.0.0.1:9/v1');
+    for (const cmd of args.length ? [['fetch', '1605.08386']] : [['fetch', '1605.08386'], ['config']]) {
+      const r = await runCli([...cmd, ...args], s.env(env));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(
+        `${name} "http://***@127.0.0.1:9/v1": a user name or password in the URL is not accepted`,
+      );
+      expect(r.stderr + r.stdout).not.toContain('Hunter2pw');
+    }
+    expect(s.arxiv.requests).toHaveLength(0);
+    expect(s.llm.requests).toHaveLength(0);
   });
 });

@@ -431,3 +431,12 @@ describe('names every JavaScript object has are not settings', () => {
     expect(priceOf('constructor', { constructor: { input: 1, output: 2 } } as never)).toEqual({ input: 1, output: 2 });
   });
 });
+
+describe('a login written into a URL is masked wherever text is shown', () => {
+  it('user:password@ and user@ in any URL of a line become ***@', async () => {
+    const { redact } = await import('../../src/ui/redact.js');
+    expect(redact('proxy http://bob:pr0xyS3cret@10.0.0.1:3128 and https://tok@mirror.example/api, mail a@b.org')).toBe(
+      'proxy http://***@10.0.0.1:3128 and https://***@mirror.example/api, mail a@b.org',
+    );
+  });
+});
