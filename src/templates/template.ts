@@ -81,6 +81,29 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
     "the reader's interests: description, keywords, authors followed, example paper titles (rank templates only)",
 };
 
+type Part = 'system' | 'user' | 'ask-all' | 'ask-one' | 'figure' | 'ask-title';
+
+// the table lists the paper's own variables first, up to source_text
+const PAPER_VARIABLES = Object.keys(TEMPLATE_VARIABLES).slice(
+  0,
+  Object.keys(TEMPLATE_VARIABLES).indexOf('source_text') + 1,
+);
+
+/**
+ * The variables a part of a template of that kind is given when it is rendered: what parseTemplate checks,
+ * so that a variable with no value there stops the run before any request instead of failing each paper.
+ */
+function variablesOf(kind: TemplateKind, part: Part, hasQuestions: boolean): Set<string> {
+  if (kind === 'overview') return new Set(['date', 'categories', 'paper_list']);
+  if (kind === 'listing') return new Set(['papers']);
+  if (kind === 'rank') return new Set(['papers', 'interests']);
+  const vars = new Set(PAPER_VARIABLES);
+  if (hasQuestions) vars.add('questions');
+  if (part === 'ask-one') for (const v of ['question', 'number']) vars.add(v);
+  if (part === 'figure') vars.add('figure_caption');
+  return vars;
+}
+
 const BUILTIN_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -173,6 +196,23 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
       file,
       `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')} (known: ${Object.keys(TEMPLATE_VARIABLES).join(', ')})`,
     );
+  }
+  const partTexts: Array<[Part, string]> = [
+    ['system', system],
+    ['user', user],
+    ['ask-all', askAll],
+    ['ask-one', askOne],
+    ['figure', figure],
+    ['ask-title', askTitle],
+  ];
+  for (const [part, body] of partTexts) {
+    const allowed = variablesOf(kind, part, questions.length > 0);
+    const misplaced = [...body.matchAll(PLACEHOLDER)].map((x) => x[1]!).find((v) => !allowed.has(v));
+    if (misplaced)
+      throw templateError(
+        file,
+        `{{${misplaced}}} has no value in the ${part} part of a ${kind} template (${TEMPLATE_VARIABLES[misplaced]})`,
+      );
   }
   const malformed = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}\n]{0,40}/.exec(allText);
   if (malformed) throw templateError(file, `malformed placeholder "${malformed[0]}" (write {{name}})`);

@@ -313,6 +313,45 @@ describe('digest prompts', () => {
     expect(s.arxiv.requests).toHaveLength(0);
     expect(existsSync(dir)).toBe(true);
   });
+
+  it.each([
+    [
+      '{{questions}} in a post template',
+      'post.md',
+      'kind: post',
+      '<!-- user -->\n{{title}}\n{{questions}}',
+      /\{\{questions\}\} has no value in the user part of a post template/,
+    ],
+    [
+      '{{figure_caption}} in a qa template',
+      'qa.md',
+      'kind: qa\nquestions:\n  - 问什么？',
+      '<!-- user -->\n{{title}}\n{{figure_caption}}\n<!-- ask-all -->\n{{questions}}',
+      /\{\{figure_caption\}\} has no value in the user part of a qa template/,
+    ],
+    [
+      '{{question}} outside the ask-one part',
+      'qa.md',
+      'kind: qa\nquestions:\n  - 问什么？',
+      '<!-- user -->\n{{title}} {{question}}\n<!-- ask-all -->\n{{questions}}',
+      /\{\{question\}\} has no value in the user part/,
+    ],
+    [
+      '{{papers}} in a post template',
+      'post.md',
+      'kind: post',
+      '<!-- user -->\n{{papers}}',
+      /\{\{papers\}\} has no value/,
+    ],
+  ])('%s: exit 2 before any request', async (_what, file, front, body, message) => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, file), `---\ndescription: x\n${front}\n---\n${body}\n`);
+    const r = await runCli(['fetch', '1605.08386', '--prompts', dir], s.env());
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(s.arxiv.requests).toHaveLength(0);
+    expect(s.llm.requests).toHaveLength(0);
+  });
 });
 
 describe('interruption', () => {
