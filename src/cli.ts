@@ -118,6 +118,9 @@ function defineCommands(program: Command, state: RunState): void {
     } catch (err) {
       process.exitCode = report(err, state.logger, state.signal);
     }
+    // stopped by a signal: what finished is written and cached; do not wait for sockets kept alive or
+    // responses still on their way (stdout and stderr are synchronous on Linux, nothing is lost)
+    if (state.signal.aborted) process.exit();
   };
   const setLogger = (opts: Record<string, unknown>) => {
     state.logger = createLogger({ verbose: opts['verbose'] === true, quiet: opts['quiet'] === true });
