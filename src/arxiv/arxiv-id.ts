@@ -122,10 +122,18 @@ function matchId(s: string, input: string): ParseResult {
     let digits = num;
     const want = yymm <= 1412 ? 4 : 5;
     if (digits.length !== want) {
-      // papers.cool-style padding: 2401.6769 → 2401.06769, 1406.02661 → 1406.2661
-      if (want === 5 && digits.length === 4) digits = `0${digits}`;
-      else if (want === 4 && digits.length === 5 && digits.startsWith('0')) digits = digits.slice(1);
-      else return fail(`ids from ${yy}${mm} have ${want} digits after the dot`);
+      const fixed =
+        want === 5 && digits.length === 4
+          ? `0${digits}`
+          : want === 4 && digits.length === 5 && digits.startsWith('0')
+            ? digits.slice(1)
+            : undefined;
+      // a papers.cool link drops the leading zero (2401.6769 is 2401.06769); a typed id may just be a typo
+      if (fixed && /papers\.cool/i.test(input)) digits = fixed;
+      else
+        return fail(
+          `ids from ${yy}${mm} have ${want} digits after the dot${fixed ? ` (did you mean ${yy}${mm}.${fixed}?)` : ''}`,
+        );
     }
     if (/^0+$/.test(digits)) return fail('paper number 0 does not exist');
     return { ok: true, ref: { id: `${yy}${mm}.${digits}`, version: v ? Number(v) : undefined, input } };

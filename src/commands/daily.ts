@@ -1,5 +1,6 @@
 /** `digest daily`: a day's papers of some categories → one post each (-o) and a digest page. */
 import type { Paper } from '../arxiv/paper.js';
+import { usageError } from '../errors.js';
 import { batchPrice, costOf, formatCost, priceOf } from '../llm/cost.js';
 import { ensureDir } from '../output/write-file.js';
 import { interestsText } from '../rank/model.js';
@@ -17,6 +18,12 @@ import { createProgress } from '../ui/progress.js';
 
 export async function runDaily(args: string[], flags: DailyFlags, io: Io): Promise<number> {
   const o = await loadDailyOptions(flags, args, io.env);
+  // a cap needs a price: without one it would cap nothing
+  if (o.maxCost !== undefined && !priceOf(o.llm.model, o.prices))
+    throw usageError(
+      `--max-cost ${o.maxCost}: no price known for ${o.llm.model}, so nothing could be capped`,
+      `add it under "prices" in digest.config.json, e.g. "prices": {"${o.llm.model}": {"input": 0.3, "output": 1.2}}`,
+    );
   const ctx = await createContext(o, io);
   const plan = await prepareDay(o);
   const { logger } = ctx;

@@ -55,11 +55,8 @@ export class Admission {
   private over = 0;
   private posts: Promise<Map<string, PostedPaper>> | undefined;
 
-  constructor(private readonly o: { folder: PostFolder | undefined; force: boolean; cap: CostCap | undefined }) {
-    const cap = o.cap;
-    if (cap && !cap.price)
-      cap.logger.warn(`--max-cost: no price known for ${cap.model}; add it under "prices" in digest.config.json`);
-  }
+  /** `cap` needs a price (digest daily refuses --max-cost without one). */
+  constructor(private readonly o: { folder: PostFolder | undefined; force: boolean; cap: CostCap | undefined }) {}
 
   /** The paper's post already in the folder, if any (read ahead: it does not depend on the order). */
   async lookup(p: Paper): Promise<DigestEntry | undefined> {

@@ -2,7 +2,7 @@
 import { own } from '../own.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configError } from '../errors.js';
+import { configError, DigestError } from '../errors.js';
 import type { Price } from '../llm/cost.js';
 import { validateInterests, type InterestsConfig } from '../rank/interests.js';
 
@@ -117,8 +117,14 @@ export async function loadConfigFile(
   for (const file of candidates) {
     let raw: string;
     try {
-      raw = await readFile(file, 'utf8');
+      const bytes = await readFile(file);
+      try {
+        raw = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw configError(`${file}: not UTF-8 text (save it as UTF-8)`);
+      }
     } catch (err) {
+      if (err instanceof DigestError) throw err;
       if (explicit)
         throw configError(`--config ${explicit}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       continue;
@@ -147,8 +153,8 @@ export function validateConfig(raw: string, file: string): FileConfig {
         if (typeof v !== 'string' || !v.trim()) throw bad('a non-empty string');
         break;
       case 'strings':
-        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.trim()))
-          throw bad('a list of non-empty strings');
+        if (!Array.isArray(v) || !v.length || !v.every((x) => typeof x === 'string' && x.trim()))
+          throw bad('a list of one or more non-empty strings');
         break;
       case 'boolean':
         if (typeof v !== 'boolean') throw bad('true or false');

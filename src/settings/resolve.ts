@@ -11,6 +11,7 @@ import { validateInterests, type InterestsConfig } from '../rank/interests.js';
 import { SITE_NAMES, SLUG_STYLES, type SiteName, type SlugStyle } from '../render/site.js';
 import type { FileConfig } from './config-file.js';
 import { isValidDate } from '../arxiv/schedule.js';
+import { CATEGORIES, nearCategories } from '../arxiv/categories.js';
 import { usageError } from '../errors.js';
 import { maskUserinfo } from '../ui/redact.js';
 import type { LlmClientOptions } from '../llm/llm-client.js';
@@ -268,7 +269,7 @@ export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
     envName: 'DIGEST_LLM_STREAM',
     file: f.stream,
     fallback: true,
-    parse: (s) => !/^(0|false|no|off)$/i.test(s.trim()),
+    parse: onOff,
   });
   return {
     preset,
@@ -370,11 +371,7 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
         envName: 'DIGEST_BATCH',
         file: f.batch,
         fallback: false,
-        parse: (raw, label) => {
-          if (/^(1|true|yes|on)$/i.test(raw.trim())) return true;
-          if (/^(0|false|no|off)$/i.test(raw.trim())) return false;
-          throw usageError(`${label}: expected on or off`);
-        },
+        parse: onOff,
       }),
       followUps: r.pick('batch_followups', {
         flag: flags.batchFollowups,
@@ -442,7 +439,7 @@ function resolveWriting(flags: CommonFlags, r: Resolver, configFile: string | un
       envName: 'DIGEST_CITE',
       file: f.cite,
       fallback: false,
-      parse: (raw) => /^(1|true|yes|on)$/i.test(raw.trim()),
+      parse: onOff,
     }),
   };
 }
@@ -586,6 +583,13 @@ function regexParser(flag: string) {
 }
 
 const flagOn = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
+
+/** on/off, true/false, yes/no, 1/0; anything else is refused by name (DIGEST_LLM_STREAM=maybe). */
+function onOff(raw: string, label: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw.trim())) return true;
+  if (/^(0|false|no|off)$/i.test(raw.trim())) return false;
+  throw usageError(`${label}: expected on or off (or true/false, yes/no, 1/0)`);
+}
 const boolean = (raw: string) => raw === 'true';
 
 function runOutput(flags: FetchFlags | DailyFlags, r: Resolver, fileOutput: string | undefined): RunOutput {
@@ -664,6 +668,13 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
       throw usageError(
         `category ${JSON.stringify(c)}: expected an arXiv category such as cs.CL, math.AP or astro-ph.GA`,
       );
+    if (!CATEGORIES.has(c)) {
+      const near = nearCategories(c);
+      throw usageError(
+        `category ${JSON.stringify(c)}: arXiv has no such category${near.length ? ` (${c.split('.')[0]} has ${near.join(', ')}${near.length === 12 ? ', …' : ''})` : ''}`,
+        'see https://arxiv.org/category_taxonomy',
+      );
+    }
   }
   if (flags.date !== undefined && !isValidDate(flags.date))
     throw usageError(`--date ${JSON.stringify(flags.date)}: expected a calendar date as YYYY-MM-DD`);
@@ -679,12 +690,22 @@ export function resolveDailyOptions(flags: DailyFlags, args: string[], ctx: Reso
   const match = pattern('match');
   const exclude = pattern('exclude');
   const authors = r
-    .pick('authors', { flag: flags.authors, file: f.authors, fallback: [] as string[], parse: (s) => s.split(',') })
+    .pick('authors', {
+      flag: flags.authors,
+      file: f.authors,
+      fallback: [] as string[],
+      parse: (s, label) => {
+        const names = s.split(',').filter((a) => a.trim());
+        if (!names.length) throw usageError(`${label}: name at least one author (e.g. "Hinton,LeCun")`);
+        return names;
+      },
+    })
     .map((a) => a.trim().toLowerCase())
     .filter(Boolean);
   const limit = r.pick<number | undefined>('limit', {
     flag: flags.limit,
-    file: f.limit,
+    // the file's number gets the flag's range too: "limit": 1e6 is not a day
+    file: f.limit === undefined ? undefined : intParser(1, 100_000)(String(f.limit), `${ctx.configFile}: limit`),
     fallback: undefined,
     parse: intParser(1, 100_000),
   });

@@ -348,7 +348,7 @@ describe('configuration file and digest config', () => {
       ['{ not json', /not valid JSON/],
       ['{"categorys": ["cs.CL"]}', /unknown key "categorys"/],
       ['{"concurrency": "four"}', /"concurrency" must be a whole number/],
-      ['{"categories": "cs.CL"}', /"categories" must be a list of non-empty strings/],
+      ['{"categories": "cs.CL"}', /"categories" must be a list of one or more non-empty strings/],
     ] as const) {
       const dir = tempDir();
       writeFileSync(path.join(dir, 'digest.config.json'), content);

@@ -373,4 +373,59 @@ describe('untrusted paper text', () => {
       expect(s.llm.requests).toHaveLength(0);
     });
   });
+
+  describe('inputs that used to be accepted quietly are refused by name, exit 2, before any request', () => {
+    const config = (body: string | Buffer) => {
+      const file = path.join(tempDir('digest-cfg-'), 'digest.config.json');
+      writeFileSync(file, body);
+      return file;
+    };
+    it.each([
+      [
+        'DIGEST_LLM_STREAM=maybe',
+        () => ['fetch', '1605.08386'],
+        { DIGEST_LLM_STREAM: 'maybe' },
+        /DIGEST_LLM_STREAM=maybe: expected on or off/,
+      ],
+      ['--authors ""', () => ['daily', 'cs.CL', '--authors', ''], {}, /--authors.*name at least one author/],
+      [
+        'an empty kinds list in the config',
+        () => ['fetch', '1605.08386', '--config', config('{"kinds": []}')],
+        {},
+        /"kinds" must be a list of one or more/,
+      ],
+      [
+        '"limit": 1e6 in the config',
+        () => ['daily', 'cs.CL', '--config', config('{"limit": 1e6}')],
+        {},
+        /limit: expected a whole number from 1 to 100000/,
+      ],
+      [
+        'a config that is not UTF-8',
+        () => [
+          'fetch',
+          '1605.08386',
+          '--config',
+          config(Buffer.from([0x7b, 0x22, 0x6d, 0x6f, 0x64, 0x65, 0x6c, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])),
+        ],
+        {},
+        /not UTF-8 text/,
+      ],
+      ['2404.1641 (a digit short)', () => ['fetch', '2404.1641'], {}, /did you mean 2404\.01641\?/],
+      ['daily cs.XX', () => ['daily', 'cs.XX'], {}, /category "cs\.XX": arXiv has no such category \(cs has cs\.AI/],
+      [
+        '--max-cost with a model that has no price',
+        () => ['daily', 'cs.CL', '--max-cost', '0.5', '--model', 'my-own-model'],
+        {},
+        /--max-cost 0\.5: no price known for my-own-model/,
+      ],
+    ])('%s', async (_what, args, env, message) => {
+      const r = await runCli(args(), s.env(env as Record<string, string>));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(message);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+      expect(s.arxiv.requests).toHaveLength(0);
+      expect(s.llm.requests).toHaveLength(0);
+    });
+  });
 });

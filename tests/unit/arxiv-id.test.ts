@@ -35,12 +35,16 @@ const valid: Array<[string, string, number | undefined]> = [
   ['0704.0001', '0704.0001', undefined],
   ['1412.9999', '1412.9999', undefined],
   ['1501.00001', '1501.00001', undefined],
-  // papers.cool-style padding fixes
-  ['2401.6769', '2401.06769', undefined],
-  ['1406.02661', '1406.2661', undefined],
+  // a papers.cool link drops the leading zero: its id is read as arXiv's
+  ['https://papers.cool/arxiv/2401.6769', '2401.06769', undefined],
+  ['https://papers.cool/arxiv/1406.02661', '1406.2661', undefined],
 ];
 
 const malformed: string[] = [
+  // typed with a digit too few or too many: a typo is refused, not silently made into another paper
+  '2401.6769',
+  '2404.1641',
+  '1406.02661',
   '',
   '   ',
   'abc',
@@ -109,5 +113,13 @@ describe('file names', () => {
   it('refKey carries the version only when one was asked for', () => {
     expect(refKey({ id: '2404.16418', version: undefined })).toBe('2404.16418');
     expect(refKey({ id: '2404.16418', version: 2 })).toBe('2404.16418v2');
+  });
+});
+
+describe('an id with a digit too few says which id it might be', () => {
+  it('2404.1641: refused with the padded id as a suggestion', () => {
+    const r = parseArxivRef('2404.1641');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toBe('ids from 2404 have 5 digits after the dot (did you mean 2404.01641?)');
   });
 });
