@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { redact } from '../ui/redact.js';
 import { makeDirs } from '../make-dirs.js';
 import { fits } from './shapes.js';
@@ -13,6 +14,26 @@ export interface Cache {
   readonly dir: string | undefined;
   get<T>(ns: string, key: unknown): Promise<T | undefined>;
   set(ns: string, key: unknown, value: unknown): Promise<void>;
+  /**
+   * The right to do the work of one entry: while another run on this machine holds it, wait (until it
+   * releases it, its entry appears, or it is gone); so runs started together share one paid answer.
+   */
+  claim?(ns: string, key: unknown, signal?: AbortSignal): Promise<{ release(): Promise<void> }>;
+}
+
+/** A claim older than this is taken over, whoever holds it (a request never runs this long). */
+const CLAIM_STALE_MS = 15 * 60_000;
+const CLAIM_POLL_MS = 150;
+const NOTHING_HELD = { release: async () => undefined };
+
+function alive(pid: unknown): boolean {
+  if (typeof pid !== 'number') return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function hashKey(key: unknown): string {
@@ -47,6 +68,40 @@ export function createCache(dir: string, onError?: (msg: string) => void): Cache
         return entry.key === JSON.stringify(key) && fits(ns, entry.value) ? entry.value : undefined;
       } catch {
         return undefined;
+      }
+    },
+    async claim(ns: string, key: unknown, signal?: AbortSignal) {
+      const entry = fileOf(ns, key);
+      const file = `${entry}.lock`;
+      try {
+        await makeDirs(path.dirname(file), 0o700);
+      } catch {
+        return NOTHING_HELD; // no cache folder: nothing to share
+      }
+      for (;;) {
+        try {
+          await writeFile(file, JSON.stringify({ pid: process.pid, at: Date.now() }), { flag: 'wx', mode: 0o600 });
+          return { release: () => unlink(file).catch(() => undefined) };
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return NOTHING_HELD;
+        }
+        const holder = await readFile(file, 'utf8')
+          .then((t) => JSON.parse(t) as { pid?: unknown; at?: unknown })
+          .catch(() => undefined);
+        const held = holder && alive(holder.pid) && Date.now() - Number(holder.at) < CLAIM_STALE_MS;
+        if (!held) {
+          // its run died (or the file is damaged): take the claim over
+          await unlink(file).catch(() => undefined);
+          continue;
+        }
+        await delay(CLAIM_POLL_MS, undefined, signal ? { signal } : undefined);
+        if (
+          await readFile(entry).then(
+            () => true,
+            () => false,
+          )
+        )
+          return NOTHING_HELD; // the other run has the answer: read it
       }
     },
     async set(ns: string, key: unknown, value: unknown) {

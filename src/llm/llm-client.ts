@@ -252,13 +252,26 @@ export class LlmClient implements Llm {
 
   /** One answer, with transport retries and one quality retry. */
   async complete(req: LlmRequest): Promise<LlmResult> {
+    const key = req.cache ? this.rawKey(req) : undefined;
+    let first = key ? await req.cache!.get<RawAnswer>('answers', key) : undefined;
+    // not in the cache: another run on this machine may be asking the same now; wait for its answer
+    const claim = key && !first && req.cache!.claim ? await req.cache!.claim('answers', key, req.signal) : undefined;
+    try {
+      if (claim) first = await req.cache!.get<RawAnswer>('answers', key);
+      return await this.answer(req, key, first);
+    } finally {
+      await claim?.release();
+    }
+  }
+
+  private async answer(req: LlmRequest, key: unknown, first: RawAnswer | undefined): Promise<LlmResult> {
     let qualityRetried = false;
     let transportRetries = 0;
-    const key = req.cache ? this.rawKey(req) : undefined;
     for (let attempt = 1; ; attempt++) {
       let result: LlmResult;
       // an answer paid for earlier is used first; only its quality retry asks the model again
-      const kept = key && !qualityRetried ? await req.cache!.get<RawAnswer>('answers', key) : undefined;
+      const kept =
+        key && !qualityRetried ? (attempt === 1 ? first : await req.cache!.get<RawAnswer>('answers', key)) : undefined;
       if (kept) {
         result = { ...kept, text: stripThink(kept.text), model: this.opts.model, attempts: 0, cached: true };
         req.onDelta?.(result.text);
