@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseRss } from '../../src/arxiv/parse-rss.js';
 import {
   arxivStamp,
+  easternDateOf,
+  easternOffsetMinutes,
   easternToUtc,
   isAnnouncementDay,
   latestAnnouncement,
@@ -56,6 +58,27 @@ describe('announcement calendar (US Eastern)', () => {
   it('14:00 ET is 18:00 UTC in summer and 19:00 UTC in winter', () => {
     expect(easternToUtc('2026-09-22', 14).toISOString()).toBe('2026-09-22T18:00:00.000Z');
     expect(easternToUtc('2026-12-01', 14).toISOString()).toBe('2026-12-01T19:00:00.000Z');
+  });
+
+  it("New York's offset and date, computed from the US rules, agree with the time-zone database (1976-2059)", () => {
+    const zone = { timeZone: 'America/New_York' } as const;
+    const offset = new Intl.DateTimeFormat('en-US', { ...zone, timeZoneName: 'longOffset' });
+    const day = new Intl.DateTimeFormat('en-CA', { ...zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const minutes = (d: Date) => {
+      const m = /GMT([+-])(\d{2}):(\d{2})/.exec(offset.formatToParts(d).find((p) => p.type === 'timeZoneName')!.value)!;
+      return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    };
+    const wrong: string[] = [];
+    const check = (t: number) => {
+      const d = new Date(t);
+      if (minutes(d) !== easternOffsetMinutes(d) || day.format(d) !== easternDateOf(d)) wrong.push(d.toISOString());
+    };
+    for (let y = 1976; y < 2060; y++) {
+      // every hour of March, April, October and November (the changes), and noon of every day
+      for (const m of [2, 3, 9, 10]) for (let h = 0; h < 31 * 24; h++) check(Date.UTC(y, m, 1, h, 30));
+      for (let d = 0; d < 366; d++) check(Date.UTC(y, 0, 1 + d, 12));
+    }
+    expect(wrong).toEqual([]);
   });
 
   it.each([
