@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRss } from '../../src/arxiv/parse-rss.js';
+import { rssFeed, type FeedItem } from '../fakes/fake-arxiv.js';
 import {
   arxivStamp,
   easternDateOf,
@@ -44,6 +45,41 @@ describe('parseRss on recorded feeds', () => {
       parseRss('<rss version="2.0"><channel><title>Feed error for query: cs.XX</title></channel></rss>'),
     ).toThrow(/Feed error/);
     expect(() => parseRss('Rate exceeded.')).toThrow();
+  });
+
+  // a comment makes parseRss read the document whole, the way it always did: item by item must agree
+  const whole = (xml: string) => xml.replace(/<(channel|feed)\b[^>]*>/, '$&<!-- read whole -->');
+  const outcome = (xml: string) => {
+    try {
+      return parseRss(xml);
+    } catch (err) {
+      return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+    }
+  };
+  const items: FeedItem[] = Array.from({ length: 300 }, (_, i) => ({
+    id: `2611.${10001 + i}`,
+    version: 1 + (i % 3),
+    title: `Paper ${i} &amp; <b>friends</b>,   spaced`,
+    abstract: `Abstract ${i}: a < b & c > d.`,
+    announceType: (['new', 'cross', 'replace', 'replace-cross'] as const)[i % 4],
+    categories: i % 2 ? ['cs.CL', 'cs.AI'] : ['cs.LG'],
+    authors: [`Author ${i}`, 'Second Author'],
+  }));
+  it.each([
+    ['RSS 2.0', fx('rss-rss2-2026-09-24-cs.LG+cs.AI+cs.CL+stat.ML.xml')],
+    ['Atom flavour', fx('rss-atom-2025-08-20-cs.AI.xml')],
+    ['300 items', rssFeed('cs.CL+cs.AI', 'Tue, 17 Nov 2026 00:00:00 -0500', items)],
+  ])('%s: read item by item, the listing is the one the whole document gives, broken or not', (_what, xml) => {
+    expect(parseRss(xml).items.length).toBeGreaterThan(0);
+    const variants = [
+      xml,
+      xml.slice(0, Math.floor(xml.length * 0.6)),
+      xml.replace(/<\/(item|entry)>/, ''),
+      xml.replace(/<title>/, '<title>a & b'),
+      xml.replace(/<(item|entry)>/, '<$1/><$1>'),
+      xml.replace(/<\/(item|entry)>/, '<$1></$1></$1>'),
+    ];
+    for (const v of variants) expect(outcome(v)).toEqual(outcome(whole(v)));
   });
 });
 
