@@ -7,7 +7,7 @@ import { DigestError, isAbortError } from '../errors.js';
 import { backoff, getFetch, proxyNote, retryAfterMs, sleep, unreachableCode } from '../net/http.js';
 import { userAgent } from '../version.js';
 import { refKey, type ArxivRef } from './arxiv-id.js';
-import { FeedFormatError, parseAtom } from './parse-atom.js';
+import { FeedFormatError, parseAtom, type AtomResult } from './parse-atom.js';
 import type { Paper } from './paper.js';
 
 export interface ArxivClientOptions {
@@ -147,8 +147,7 @@ export class ArxivClient {
     url.searchParams.set('id_list', batch.map(refKey).join(','));
     url.searchParams.set('start', '0');
     url.searchParams.set('max_results', String(batch.length));
-    const body = await this.get(url.toString(), atomProblem);
-    const parsed = parseAtom(body);
+    const parsed = await this.get(url.toString(), readAtom);
     if (parsed.errors.length > 0) {
       throw new DigestError('arxiv', `arXiv rejected the request: ${parsed.errors.join('; ')}`);
     }
@@ -163,7 +162,7 @@ export class ArxivClient {
     url.searchParams.set('max_results', String(max));
     url.searchParams.set('sortBy', 'submittedDate');
     url.searchParams.set('sortOrder', 'ascending');
-    const parsed = parseAtom(await this.get(url.toString(), atomProblem));
+    const parsed = await this.get(url.toString(), readAtom);
     if (parsed.errors.length > 0)
       throw new DigestError('arxiv', `arXiv rejected the search: ${parsed.errors.join('; ')}`);
     return { papers: parsed.papers, total: parsed.totalResults ?? parsed.papers.length };
@@ -171,7 +170,9 @@ export class ArxivClient {
 
   /** An RSS/Atom listing feed, fetched under the same politeness rules. */
   async feed(url: string): Promise<string> {
-    return this.get(url, (body) => (/<(rss|feed)[\s>]/.test(body) ? undefined : 'not an RSS feed'));
+    return this.get<string>(url, (body) =>
+      /<(rss|feed)[\s>]/.test(body) ? { value: body } : { problem: 'not an RSS feed' },
+    );
   }
 
   /**
@@ -195,13 +196,18 @@ export class ArxivClient {
     });
   }
 
-  /** GET with politeness, retries and content sniffing; `problem` says what is wrong with a 200 body. */
-  private async get(url: string, problem: (body: string) => string | undefined): Promise<string> {
-    return this.withRetries<string>(url, undefined, (res): Decision<string> => {
+  /**
+   * GET with politeness, retries and content sniffing; `read` turns a 200 body into its value, or says
+   * what is wrong with it (a broken feed is asked again). The body is read once: a feed is not parsed
+   * once to check it and again to use it.
+   */
+  private async get<T>(url: string, read: (body: string) => Read<T>): Promise<T> {
+    return this.withRetries<T>(url, undefined, (res): Decision<T> => {
       const body = res.bytes.toString('utf8');
       if (res.status === 200 || (res.status === 400 && /<feed[\s>]/.test(body))) {
-        const bad = problem(body);
-        if (bad === undefined) return { done: body };
+        const r = read(body);
+        if ('value' in r) return { done: r.value };
+        const bad = r.problem;
         return {
           retry: /<(feed|rss)[\s>]/.test(body)
             ? `arXiv sent a broken feed (${bad})`
@@ -369,13 +375,14 @@ function networkMessage(err: unknown): string {
   return cause?.code ?? code ?? err.message;
 }
 
-function atomProblem(body: string): string | undefined {
-  if (!/<feed[\s>]/.test(body)) return 'not an Atom feed';
+type Read<T> = { value: T } | { problem: string };
+
+function readAtom(body: string): Read<AtomResult> {
+  if (!/<feed[\s>]/.test(body)) return { problem: 'not an Atom feed' };
   try {
-    parseAtom(body);
-    return undefined;
+    return { value: parseAtom(body) };
   } catch (err) {
-    if (err instanceof FeedFormatError) return err.message;
+    if (err instanceof FeedFormatError) return { problem: err.message };
     throw err;
   }
 }

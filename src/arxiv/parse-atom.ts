@@ -3,6 +3,7 @@
  * Pure: no I/O. Namespace prefixes are stripped (arXiv always uses atom default, arxiv:, opensearch:).
  */
 import { XMLParser } from 'fast-xml-parser';
+import { ownStrings } from '../own-strings.js';
 import { cleanAbstract, cleanAuthorName, cleanTitle } from './latex.js';
 import type { Paper } from './paper.js';
 
@@ -71,7 +72,8 @@ export function parseAtom(xml: string): AtomResult {
       continue;
     }
     const paper = entryToPaper(entry);
-    if (paper) result.papers.push(paper);
+    // the paper's strings are its own: slices of the response would keep all of it alive as long as one paper
+    if (paper) result.papers.push(ownStrings(paper));
   }
   return result;
 }

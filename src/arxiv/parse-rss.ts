@@ -3,6 +3,8 @@
  * id, version, announce type, categories, and the feed's announcement date.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { ownStrings } from '../own-strings.js';
+import { parseInPieces } from './feed-pieces.js';
 import { FeedFormatError, text } from './parse-atom.js';
 
 export type AnnounceType = 'new' | 'cross' | 'replace' | 'replace-cross';
@@ -33,24 +35,38 @@ const parser = new XMLParser({
   jPath: false,
 });
 
+type Node = Record<string, unknown>;
+
 const ID = /(?:oai:arXiv\.org:|arXiv:)?([a-z-]+(?:\.[A-Z]{2})?\/\d{7}|\d{4}\.\d{4,5})v(\d+)/;
 
 export function parseRss(xml: string): Listing {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parser.parse(xml, true) as Record<string, unknown>;
-  } catch (err) {
-    throw new FeedFormatError(`malformed XML: ${(err as Error).message.split('\n')[0]}`);
+  const root = /^\s*(?:<\?xml[^>]*\?>\s*)?<(rss|feed)[\s>]/.exec(xml)?.[1];
+  const pieces =
+    root === 'rss'
+      ? parseInPieces(parser, xml, 'item', (d) => ((d['rss'] as Node | undefined)?.['channel'] as Node)?.['item'])
+      : root === 'feed'
+        ? parseInPieces(parser, xml, 'entry', (d) => (d['feed'] as Node | undefined)?.['entry'])
+        : undefined;
+  let doc: Node;
+  if (pieces) doc = pieces.head;
+  else {
+    try {
+      doc = parser.parse(xml, true) as Node;
+    } catch (err) {
+      throw new FeedFormatError(`malformed XML: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
-  const rss = doc['rss'] as Record<string, unknown> | undefined;
-  const channel = rss?.['channel'] as Record<string, unknown> | undefined;
-  const feed = doc['feed'] as Record<string, unknown> | undefined;
+  const rss = doc['rss'] as Node | undefined;
+  const channel = rss?.['channel'] as Node | undefined;
+  const feed = doc['feed'] as Node | undefined;
   if (!channel && !feed) throw new FeedFormatError('not an RSS or Atom feed');
   const title = text((channel ?? feed)!['title']);
   if (/feed error/i.test(title)) throw new FeedFormatError(title);
-  const rawItems = (channel ? channel['item'] : feed!['entry']) as Array<Record<string, unknown>> | undefined;
+  const rawItems = pieces?.entries ?? ((channel ? channel['item'] : feed!['entry']) as Node[] | undefined);
   const items: ListingItem[] = [];
+  let first: Node | undefined;
   for (const it of rawItems ?? []) {
+    first ??= it;
     const idText = text(it['guid']) || text(it['id']) || text(it['description']) || text(it['summary']);
     const m = ID.exec(idText);
     if (!m) continue;
@@ -58,18 +74,20 @@ export function parseRss(xml: string): Listing {
       text(it['announce_type']).trim() ||
       /Announce Type:\s*([a-z-]+)/.exec(text(it['description']) || text(it['summary']))?.[1] ||
       'new';
-    items.push({
-      id: m[1]!,
-      version: Number(m[2]),
-      announceType: type as AnnounceType,
-      title: text(it['title']).replace(/\s+/g, ' ').trim(),
-      categories: ((it['category'] as unknown[]) ?? [])
-        .map((c) => (typeof c === 'object' && c ? text((c as Record<string, unknown>)['@_term']) : text(c)))
-        .filter(Boolean),
-    });
+    items.push(
+      ownStrings({
+        id: m[1]!,
+        version: Number(m[2]),
+        announceType: type as AnnounceType,
+        title: text(it['title']).replace(/\s+/g, ' ').trim(),
+        categories: ((it['category'] as unknown[]) ?? [])
+          .map((c) => (typeof c === 'object' && c ? text((c as Node)['@_term']) : text(c)))
+          .filter(Boolean),
+      }),
+    );
   }
   const dateRaw = channel ? text(channel['pubDate']) || text(channel['lastBuildDate']) : text(feed!['updated']);
-  const firstPublished = !channel && rawItems?.[0] ? text(rawItems[0]['published']) : '';
+  const firstPublished = !channel && first ? text(first['published']) : '';
   const t = Date.parse(firstPublished || dateRaw);
   return { builtAt: Number.isNaN(t) ? undefined : new Date(t), title, items };
 }

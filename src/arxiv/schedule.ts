@@ -54,7 +54,7 @@ export function whyNoAnnouncement(date: string): string | undefined {
   return undefined;
 }
 
-/** UTC instant of a wall-clock time in America/New_York (DST handled by Intl). */
+/** UTC instant of a wall-clock time in America/New_York. */
 export function easternToUtc(date: string, hh: number, mm = 0): Date {
   const guess = Date.parse(`${date}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00Z`);
   let t = guess;
@@ -65,25 +65,34 @@ export function easternToUtc(date: string, hh: number, mm = 0): Date {
   return new Date(t);
 }
 
-let offsetFormat: Intl.DateTimeFormat | undefined;
-let dateFormat: Intl.DateTimeFormat | undefined;
-
-function easternOffsetMinutes(d: Date): number {
-  offsetFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'longOffset' });
-  const name = offsetFormat.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-05:00';
-  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
-  if (!m) return -300;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+/** The UTC instant of the n-th (1-based; 0 = last) Sunday of a month, at `hourUtc`. */
+function sundayOf(year: number, month: number, n: number, hourUtc: number): number {
+  if (n === 0) {
+    const last = new Date(Date.UTC(year, month + 1, 0));
+    return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), hourUtc);
+  }
+  const first = new Date(Date.UTC(year, month, 1)).getUTCDay();
+  return Date.UTC(year, month, 1 + ((7 - first) % 7) + 7 * (n - 1), hourUtc);
 }
 
+/**
+ * New York's offset from UTC at an instant: -240 in daylight time, else -300. The US rules, computed
+ * rather than asked of Intl: a time-zone DateTimeFormat pages in ~7 MB of ICU's zone and locale data.
+ * Since 2007 daylight time runs from the second Sunday of March, 2:00 EST (07:00 UTC), to the first
+ * Sunday of November, 2:00 EDT (06:00 UTC); 1987-2006 from the first Sunday of April to the last of
+ * October; before that from the last Sunday of April.
+ */
+export function easternOffsetMinutes(d: Date): number {
+  const t = d.getTime();
+  const y = d.getUTCFullYear();
+  const start = y >= 2007 ? sundayOf(y, 2, 2, 7) : y >= 1987 ? sundayOf(y, 3, 1, 7) : sundayOf(y, 3, 0, 7);
+  const end = y >= 2007 ? sundayOf(y, 10, 1, 6) : sundayOf(y, 9, 0, 6);
+  return t >= start && t < end ? -240 : -300;
+}
+
+/** The New York calendar date (YYYY-MM-DD) of an instant. */
 export function easternDateOf(d: Date): string {
-  dateFormat ??= new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
-  return dateFormat.format(d);
+  return new Date(d.getTime() + easternOffsetMinutes(d) * 60_000).toISOString().slice(0, 10);
 }
 
 /** The submission cutoff an announcement day closes: 14:00 ET that day, or Friday's for Sunday. */

@@ -6,7 +6,6 @@ import { HostDownError, type ArxivClient } from '../arxiv/arxiv-client.js';
 import type { Paper } from '../arxiv/paper.js';
 import type { Cache } from '../cache/cache.js';
 import { errorMessage, isAbortError } from '../errors.js';
-import { parseLatexml } from './latexml.js';
 import { pdfToSections } from './pdf-text.js';
 import type { PaperText } from './types.js';
 
@@ -71,6 +70,8 @@ export async function getPaperText(paper: Paper, o: FullTextOptions): Promise<Pa
           why.push(`${t.label}: none`);
           continue;
         }
+        // the HTML parser is loaded by the first paper read from HTML, not by every run that writes from abstracts
+        const { parseLatexml } = await import('./latexml.js');
         text = { source: t.source, ...parseLatexml(html, `${t.url}/`) };
       }
       if (text.sections.reduce((n, s) => n + s.text.length, 0) < 200) {

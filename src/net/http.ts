@@ -12,9 +12,14 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
 let proxied: Promise<FetchLike> | undefined;
 
-/** The fetch to use: undici's through EnvHttpProxyAgent when a proxy is configured, else the built-in one. */
+let direct: Promise<FetchLike> | undefined;
+
+/**
+ * The fetch to use: undici's through EnvHttpProxyAgent when a proxy is configured, else one on node:http
+ * (node-fetch.ts: the built-in fetch's WebAssembly HTTP parser costs ~30 MB of compiler memory).
+ */
 export function getFetch(timeoutMs: number): Promise<FetchLike> {
-  if (!proxyConfigured()) return Promise.resolve(globalThis.fetch);
+  if (!proxyConfigured()) return (direct ??= import('./node-fetch.js').then((m) => m.nodeFetch as FetchLike));
   proxied ??= import('undici').then(({ fetch, EnvHttpProxyAgent }) => {
     const dispatcher = new EnvHttpProxyAgent({
       headersTimeout: timeoutMs,

@@ -15,6 +15,7 @@ import type { Template } from '../templates/template.js';
 import { TemplateAsker, type Answer, type AskDeps } from './ask-template.js';
 import { keyFigure, promptWriting, qaMode, type PromptWriting } from './messages.js';
 import type { TextAccess } from './paper-text.js';
+import { ownString, ownStrings } from '../own-strings.js';
 
 export interface ComposeDeps extends AskDeps, TextAccess {
   generator: string;
@@ -184,21 +185,23 @@ function assemble(
     if (qa) qa = { ...qa, pairs: qa.pairs.map((p) => ({ ...p, answer: mark(p.answer) })) };
     for (const s of sections) s.body = mark(s.body);
   }
+  // what the day's page and report keep of the post after it is written has strings of its own: a title
+  // cut out of the answer would keep the whole answer in memory until the end of the run
   return {
     paper,
-    titleZh,
+    titleZh: ownString(titleZh),
     lang,
     paperTerms,
-    terms: terms.findings,
-    termUsage: terms.usage,
-    ...(cited.length ? { cited } : {}),
-    unverified,
-    problems: outputs.flatMap((x) => (x.problems ?? []).map((p) => `${x.tpl.name}: ${p}`)),
-    summary: lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? ''),
+    terms: ownStrings(terms.findings),
+    termUsage: ownStrings(terms.usage),
+    ...(cited.length ? { cited: ownStrings(cited) } : {}),
+    unverified: ownStrings(unverified),
+    problems: ownStrings(outputs.flatMap((x) => (x.problems ?? []).map((p) => `${x.tpl.name}: ${p}`))),
+    summary: ownString(lede || fallbackSummary(qa?.pairs.at(-1)?.answer ?? explainer?.body ?? '')),
     explainer,
     qa,
     sections,
-    figure,
+    figure: ownStrings(figure),
     templates: templates.map((t, i) => ({ name: t.name, hash: t.hash, source: outputs[i]!.source })),
     model: o.deps.llm.facts.model,
     provider: o.deps.llm.facts.provider,

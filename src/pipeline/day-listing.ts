@@ -3,7 +3,7 @@ import type { ArxivClient } from '../arxiv/arxiv-client.js';
 import type { ArxivRef } from '../arxiv/arxiv-id.js';
 import type { Paper } from '../arxiv/paper.js';
 import { FeedFormatError } from '../arxiv/parse-atom.js';
-import { parseRss, type AnnounceType } from '../arxiv/parse-rss.js';
+import { parseRss, type AnnounceType, type Listing } from '../arxiv/parse-rss.js';
 import {
   addDays,
   arxivStamp,
@@ -57,12 +57,14 @@ function feedDay(now: Date): string {
   return addDays(easternDateOf(new Date(now.getTime() - FIVE_HOURS)), -1);
 }
 
-export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
-  const url = `${o.rssUrl}/${o.categories.join('+')}`;
+/**
+ * The feed, parsed. Its own function so that the feed's text (~2 MB for a day of 1,000 papers) is not
+ * among the values the listing's async frame keeps while it waits for the papers' metadata.
+ */
+async function readFeed(o: ListingOptions, url: string): Promise<Listing> {
   const xml = await o.arxiv.feed(url);
-  let listing;
   try {
-    listing = parseRss(xml);
+    return parseRss(xml);
   } catch (err) {
     if (err instanceof FeedFormatError && /feed error/i.test(err.message)) {
       throw new DigestError(
@@ -72,6 +74,11 @@ export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
     }
     throw new DigestError('arxiv', `the arXiv feed ${url} is broken: ${(err as Error).message}`);
   }
+}
+
+export async function listFromFeed(o: ListingOptions): Promise<ListingResult> {
+  const url = `${o.rssUrl}/${o.categories.join('+')}`;
+  const listing = await readFeed(o, url);
   const day = feedDay(o.now);
   if (listing.items.length === 0) {
     const why = whyNoAnnouncement(day);

@@ -3,7 +3,8 @@
  * over each paper's title and abstract, queried with the keywords, the description and each example
  * paper. Followed authors and keyword hits come first; a negative keyword drops the paper.
  */
-import MiniSearch from 'minisearch';
+import { createRequire } from 'node:module';
+import type MiniSearchType from 'minisearch';
 import type { Paper } from '../arxiv/paper.js';
 import type { ExamplePaper, Interests } from './interests.js';
 
@@ -40,8 +41,12 @@ const processTerm = (term: string) => {
 const wordRe = (w: string) =>
   new RegExp(`(^|[^\\p{L}\\p{N}])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu');
 
+/** MiniSearch, loaded by the first ranking (a day without interests never ranks, and never loads it). */
+let MiniSearch: typeof MiniSearchType | undefined;
+
 export function rankLexical(papers: Paper[], interests: Interests, examples: ExamplePaper[]): Ranking {
   const { kept, dropped } = dropExcluded(papers, interests);
+  MiniSearch ??= createRequire(import.meta.url)('minisearch') as typeof MiniSearchType;
   const index = new MiniSearch<{ id: number; title: string; abstract: string }>({
     fields: ['title', 'abstract'],
     processTerm,

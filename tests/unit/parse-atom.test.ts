@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FeedFormatError, parseAtom } from '../../src/arxiv/parse-atom.js';
+import { ownString, ownStrings } from '../../src/own-strings.js';
 
 const fx = (name: string) => readFileSync(new URL(`../../fixtures/arxiv/${name}`, import.meta.url), 'utf8');
 
@@ -113,5 +114,21 @@ describe('parseAtom on recorded arXiv responses', () => {
   it('rejects what is not a feed', () => {
     expect(() => parseAtom('Rate exceeded.')).toThrow(FeedFormatError);
     expect(() => parseAtom('<html><title>Access Denied</title></html>')).toThrow(FeedFormatError);
+  });
+});
+
+describe('ownStrings', () => {
+  it('copies strings and keeps the shape: arrays, plain and null-prototype objects, undefined, dates, numbers', () => {
+    const when = new Date(0);
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { k: 'v' });
+    const value = { a: 'x'.repeat(40).slice(3), b: [1, 'two', { c: undefined }], when, bare, n: null, t: true };
+    const copy = ownStrings(value);
+    expect(copy).toStrictEqual(value);
+    expect(copy).not.toBe(value);
+    expect(copy.when).toBe(when);
+    expect(Object.getPrototypeOf(copy.bare)).toBe(null);
+    expect('c' in (copy.b[2] as object)).toBe(true);
+    expect(ownString('')).toBe('');
+    expect(ownString('标题：一文读懂')).toBe('标题：一文读懂');
   });
 });
