@@ -191,7 +191,9 @@ function run(args: string[], env: Record<string, string>, opts: { rss?: boolean 
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env: fullEnv });
+    // the CLI is started as a user's shell starts it: bin/digest.js through its #! line (and the flags there)
+    const child =
+      args[0] === BIN ? spawn(BIN, args.slice(1), { env: fullEnv }) : spawn(process.execPath, args, { env: fullEnv });
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     let stdout = '';
     let stderr = '';
