@@ -76,7 +76,9 @@ export function parseArxivRef(raw: string): ParseResult {
   if (s === '') return fail('empty');
   if (/[\u0000-\u001f\u007f]/.test(s)) return fail('contains control characters');
 
-  if (/^https?:\/\//i.test(s) || /^(www\.)?[a-z0-9.-]+\.(org|cool|co)\//i.test(s)) {
+  // a bare host (arxiv.org/abs/…) is a URL, but math.CO/0309136 is an id whose subject class looks like a TLD
+  const oldId = OLD_ID.test(s.replace(/\.pdf$/i, '').replace(/\/+$/, ''));
+  if (/^https?:\/\//i.test(s) || (!oldId && /^(www\.)?[a-z0-9.-]+\.(org|cool|co)\//i.test(s))) {
     const extracted = fromUrl(/^https?:\/\//i.test(s) ? s : `https://${s}`);
     if (extracted === undefined) return fail('not an arXiv, papers.cool or alphaxiv.org paper URL');
     s = extracted;

@@ -41,7 +41,8 @@ export function validateInterests(v: unknown, where: string): InterestsConfig {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw configError(`${where}: "interests" must be an object`);
   const o = v as Record<string, unknown>;
   for (const [k, x] of Object.entries(o)) {
-    if (!KEYS.includes(k)) throw configError(`${where}: unknown key "interests.${k}" (known: ${KEYS.join(', ')})`);
+    if (!KEYS.includes(k))
+      throw configError(`${where}: unknown key ${JSON.stringify(`interests.${k}`)} (known: ${KEYS.join(', ')})`);
     const ok =
       k === 'description'
         ? typeof x === 'string'

@@ -28,6 +28,8 @@ function followed(dest: string): string {
   for (let i = 0; i < 3; i++) {
     const before = d;
     d = d
+      // a backslash-escaped character is the character itself in a destination ("javascript\:" is "javascript:")
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
       .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
       .replace(/&#(\d+);?/g, (_, n: string) => String.fromCodePoint(Math.min(Number(n), 0x10ffff)))
       .replace(/&([a-z]+);/gi, (m, name: string) => NAMED.get(name.toLowerCase()) ?? m)
@@ -50,7 +52,8 @@ export function neutraliseLinks(s: string): string {
   return s
     .replace(/(\]\(\s*)(<[^>\n]*>|[^\s)]+)/g, (_, open: string, dest: string) => open + safeDestination(dest))
     .replace(
-      /^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)/gm,
+      // the destination may be on the line after the label
+      /^( {0,3}\[[^\]\n]+\]:[ \t]*(?:\n[ \t]*)?)(<[^>\n]*>|\S+)/gm,
       (_, open: string, dest: string) => open + safeDestination(dest),
     )
     .replace(/<([a-z][a-z0-9+.-]*):/gi, (m, scheme: string) =>
@@ -64,18 +67,21 @@ export function sanitizeModelMarkdown(md: string): string {
   if ((s.match(/^```/gm)?.length ?? 0) % 2 === 1) s += '\n```';
   s = outsideCode(s, (t) =>
     neutraliseLinks(escapeHtml(t))
-      .replace(/^#\s+/gm, '## ')
-      .replace(/^#{4,}\s+/gm, '### '),
+      // [ \t], not \s: "#" alone on a line must not take the next line (a ``` fence) into a heading
+      .replace(/^#[ \t]+/gm, '## ')
+      .replace(/^#{4,}[ \t]+/gm, '### '),
   );
   return s;
 }
 
 /** For answers nested under a ### question: no headings of their own, bold lines instead. */
 export function flattenHeadings(md: string): string {
-  return outsideCode(md, (t) => t.replace(/^#{1,6}\s+(.+?)\s*#*\s*$/gm, '**$1**'));
+  return outsideCode(md, (t) => t.replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, '**$1**'));
 }
 
 /** For text nested under a ## heading: its ## become ###, anything deeper becomes a bold line. */
 export function demoteHeadings(md: string): string {
-  return outsideCode(md, (t) => t.replace(/^#{3,6}\s+(.+?)\s*#*\s*$/gm, '**$1**').replace(/^##\s+/gm, '### '));
+  return outsideCode(md, (t) =>
+    t.replace(/^#{3,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, '**$1**').replace(/^##[ \t]+/gm, '### '),
+  );
 }

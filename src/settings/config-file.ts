@@ -139,14 +139,17 @@ export function validateConfig(raw: string, file: string): FileConfig {
   try {
     data = JSON.parse(raw);
   } catch (err) {
-    throw configError(`${file}: not valid JSON (${(err as Error).message})`);
+    // V8 quotes the start of the text, line breaks and all: the message must stay one line
+    const why = (err as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    throw configError(`${file}: not valid JSON (${why})`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw configError(`${file}: must be a JSON object`);
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     if (k === '$schema' || k.startsWith('//')) continue;
     const kind = own<Kind>(SCHEMA, k);
-    if (!kind) throw configError(`${file}: unknown key "${k}" (known: ${Object.keys(SCHEMA).join(', ')})`);
+    if (!kind)
+      throw configError(`${file}: unknown key ${JSON.stringify(k)} (known: ${Object.keys(SCHEMA).join(', ')})`);
     const bad = (want: string) => configError(`${file}: "${k}" must be ${want}, not ${JSON.stringify(v)}`);
     switch (kind) {
       case 'string':
@@ -204,7 +207,7 @@ export function validateConfig(raw: string, file: string): FileConfig {
               ))
           ) {
             throw configError(
-              `${file}: prices."${model}" must be {"input": n, "output": n} (USD per million tokens; optional "cachedInput": n, "batch": {"input": n, "output": n})`,
+              `${file}: prices.${JSON.stringify(model)} must be {"input": n, "output": n} (USD per million tokens; optional "cachedInput": n, "batch": {"input": n, "output": n})`,
             );
           }
         }

@@ -141,12 +141,12 @@ export class Resolver {
   ): T {
     if (opts.flag !== undefined) {
       this.sources[name] = 'flag';
-      return opts.parse(opts.flag, `${opts.flagName ?? `--${name}`} ${opts.flag}`);
+      return opts.parse(opts.flag, `${opts.flagName ?? `--${name}`} ${shown(opts.flag)}`);
     }
     const e = opts.envName ? this.env[opts.envName] : undefined;
     if (e !== undefined && e !== '') {
       this.sources[name] = 'env';
-      return opts.parse(e, `${opts.envName}=${e}`);
+      return opts.parse(e, `${opts.envName}=${shown(e)}`);
     }
     if (opts.file !== undefined) {
       this.sources[name] = 'config';
@@ -155,6 +155,14 @@ export class Resolver {
     this.sources[name] = opts.fallbackSource ?? 'default';
     return opts.fallback;
   }
+}
+
+/**
+ * A value as a message shows it: as given, or JSON-quoted when it holds a line break or another control
+ * character, so the message stays one line and prints no terminal escapes.
+ */
+function shown(v: string): string {
+  return /[\u0000-\u001f\u007f]/.test(v) ? JSON.stringify(v) : v;
 }
 
 export function intParser(min: number, max: number) {
@@ -318,7 +326,7 @@ export function resolveSettings(flags: CommonFlags, ctx: ResolveContext): Settin
   });
   for (const k of kinds) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(k))
-      throw usageError(`--kind "${k}": template names use letters, digits, - and _`);
+      throw usageError(`--kind ${JSON.stringify(k)}: template names use letters, digits, - and _`);
   }
   const epoch = ctx.env['SOURCE_DATE_EPOCH'];
   let now = new Date();

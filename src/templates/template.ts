@@ -129,7 +129,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
   try {
     meta = parseYaml(fm[1]!);
   } catch (err) {
-    throw templateError(file, `front matter is not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    throw templateError(file, `front matter is not valid YAML (${(err as Error).message.split(/\r?\n|\r/)[0]})`);
   }
   if (!meta || typeof meta !== 'object' || Array.isArray(meta))
     throw templateError(file, 'front matter must be a YAML mapping');
@@ -147,11 +147,15 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
     'length',
   ];
   for (const k of Object.keys(m)) {
-    if (!known.includes(k)) throw templateError(file, `unknown setting "${k}" (known: ${known.join(', ')})`);
+    if (!known.includes(k))
+      throw templateError(file, `unknown setting ${JSON.stringify(k)} (known: ${known.join(', ')})`);
   }
   const kind = (m['kind'] ?? 'section') as TemplateKind;
   if (!['post', 'qa', 'section', 'overview', 'listing', 'rank'].includes(kind))
-    throw templateError(file, `kind must be post, qa, section, overview, listing or rank, not "${String(m['kind'])}"`);
+    throw templateError(
+      file,
+      `kind must be post, qa, section, overview, listing or rank, not ${JSON.stringify(String(m['kind']))}`,
+    );
   const temperature = m['temperature'];
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw templateError(file, 'temperature must be a number from 0 to 2');
@@ -215,7 +219,7 @@ export function parseTemplate(raw: string, file: string, builtin: boolean): Temp
       );
   }
   const malformed = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}\n]{0,40}/.exec(allText);
-  if (malformed) throw templateError(file, `malformed placeholder "${malformed[0]}" (write {{name}})`);
+  if (malformed) throw templateError(file, `malformed placeholder ${JSON.stringify(malformed[0])} (write {{name}})`);
   return {
     name,
     file,

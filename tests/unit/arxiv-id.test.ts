@@ -29,6 +29,9 @@ const valid: Array<[string, string, number | undefined]> = [
   ['hep-th/9711200v2', 'hep-th/9711200', 2],
   ['math.GT/0309136', 'math/0309136', undefined],
   ['arXiv:math.GT/0309136v1', 'math/0309136', 1],
+  // a subject class that looks like a host's top-level domain (.CO, combinatorics) is still an id
+  ['math.CO/0309136', 'math/0309136', undefined],
+  ['math.CO/0309136v2', 'math/0309136', 2],
   ['https://arxiv.org/abs/hep-th/9711200', 'hep-th/9711200', undefined],
   ['https://arxiv.org/pdf/astro-ph/0601001v1', 'astro-ph/0601001', 1],
   ['cond-mat/0102536', 'cond-mat/0102536', undefined],

@@ -6,7 +6,7 @@ import type { Paper } from '../../src/arxiv/paper.js';
 import { parsePost } from '../../src/render/parse-output.js';
 import { parseQa } from '../../src/render/parse-qa.js';
 import { bodyHash, renderMarkdown, splitPost, type PostResult } from '../../src/render/post.js';
-import { sanitizeModelMarkdown } from '../../src/render/sanitize.js';
+import { demoteHeadings, flattenHeadings, sanitizeModelMarkdown } from '../../src/render/sanitize.js';
 
 const base = parseAtom(
   readFileSync(new URL('../../fixtures/arxiv/api-2026-idlist-single-1605.08386.xml', import.meta.url), 'utf8'),
@@ -155,11 +155,18 @@ describe('links a renderer would follow to a script are blocked, however they ar
     '[x](vbscript:msgbox)',
     '[x](file:///etc/passwd)',
     '[x][r]\n\n[r]: &#106;avascript:alert(5)',
+    // found by tests/unit/properties.test.ts: a backslash escape, and a definition's destination on the next line
+    '[x](javascript\\:alert(5))',
+    '[x][r]\n\n[r]:\njavascript:alert(5)',
   ];
   it.each(blocked)('%s', (md) => {
     const out = sanitizeModelMarkdown(md);
     expect(out).toMatch(/#blocked-(javascript|data|vbscript|file):/);
     expect(out).not.toMatch(/\]\(\s*<?(?:&#|%|java|data|vbscript|file)/i);
+  });
+  it('"#" alone on a line does not take the fence after it into a heading (its code would be live)', () => {
+    const out = sanitizeModelMarkdown('#\n```\n[x](javascript:alert(5)) <img src=x onerror=alert(5)>\n```');
+    for (const written of [out, flattenHeadings(out), demoteHeadings(out)]) expect(written.split('\n')[1]).toBe('```');
   });
   it('http, https, mailto and relative links are left as they are', () => {
     const md =
