@@ -180,13 +180,13 @@ export function urlParser(raw: string, label: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw usageError(`${name} "${maskUserinfo(raw)}": not a URL (expected http:// or https://…)`);
+    throw usageError(`${name} ${JSON.stringify(maskUserinfo(raw))}: not a URL (expected http:// or https://…)`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw usageError(`${name} "${maskUserinfo(raw)}": only http and https URLs are accepted`);
+    throw usageError(`${name} ${JSON.stringify(maskUserinfo(raw))}: only http and https URLs are accepted`);
   if (u.username || u.password)
     throw usageError(
-      `${name} "${maskUserinfo(raw)}": a user name or password in the URL is not accepted (it would be printed and is not sent)`,
+      `${name} ${JSON.stringify(maskUserinfo(raw))}: a user name or password in the URL is not accepted (it would be printed and is not sent)`,
       'give the key in its env var (OPENAI_API_KEY, …); a proxy that needs a login goes in HTTPS_PROXY',
     );
   return raw.replace(/\/+$/, '');
@@ -247,7 +247,9 @@ export function resolveLlm(flags: CommonFlags, r: Resolver): LlmSettings {
       preset: 'provider',
       default: 'provider',
     }[r.sources['provider']!];
-    throw usageError(`${where} "${providerName}": unknown provider (accepted: ${PROVIDER_NAMES.join(', ')})`);
+    throw usageError(
+      `${where} ${JSON.stringify(providerName)}: unknown provider (accepted: ${PROVIDER_NAMES.join(', ')})`,
+    );
   }
   // OPENAI_BASE_URL belongs to the openai preset (and any server that speaks its API);
   // other presets read their own key variable, so a key is never sent to another vendor by accident.

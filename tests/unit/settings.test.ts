@@ -440,3 +440,19 @@ describe('a login written into a URL is masked wherever text is shown', () => {
     );
   });
 });
+
+describe('a value with a line break still makes a one-line error', () => {
+  it.each([
+    ['--provider', { provider: 'a\nb' }],
+    ['--base-url', { baseUrl: 'not a\nurl' }],
+  ])('%s', (_flag, flags) => {
+    let message = '';
+    try {
+      resolveAs('fetch', flags as never, {}, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/\\n/);
+    expect(message).not.toContain('\n');
+  });
+});
