@@ -1,10 +1,68 @@
 /** Make model output (and paper text) safe to publish as Markdown in a blog. */
 import { escapeHtml } from '../arxiv/latex.js';
 
-/** Apply fn to the parts of a Markdown text outside code fences and inline code. */
+/**
+ * Apply fn to the parts of a Markdown text outside code, found as CommonMark finds it: a fence is a line of
+ * three or more backticks (indented at most three spaces), closed by a line of at least as many, or open to
+ * the end; a code span is a backtick run that is not escaped, closed by the next run of the same length
+ * within its paragraph. Whatever is not surely code is treated as text (escaped), never the other way round.
+ */
 function outsideCode(md: string, fn: (s: string) => string): string {
-  const parts = md.split(/(```[\s\S]*?(?:```|$)|`[^`\n]+`)/g);
-  return parts.map((p, i) => (i % 2 === 1 ? p : fn(p))).join('');
+  const lines = md.split('\n');
+  const out: string[] = [];
+  let text: string[] = [];
+  const flush = () => {
+    if (text.length) out.push(outsideSpans(text.join('\n'), fn));
+    text = [];
+  };
+  for (let i = 0; i < lines.length;) {
+    const open = /^ {0,3}(`{3,})[^`]*$/.exec(lines[i]!);
+    if (!open) {
+      text.push(lines[i++]!);
+      continue;
+    }
+    const close = new RegExp(`^ {0,3}\`{${open[1]!.length},} *$`);
+    let end = i + 1;
+    while (end < lines.length && !close.test(lines[end]!)) end++;
+    flush();
+    out.push(lines.slice(i, Math.min(end + 1, lines.length)).join('\n'));
+    i = end + 1;
+  }
+  flush();
+  // the pieces were lines: put the line breaks between them back
+  return out.join('\n');
+}
+
+function outsideSpans(text: string, fn: (s: string) => string): string {
+  const parts: string[] = [];
+  let last = 0;
+  const runs = /`+/g;
+  for (let m = runs.exec(text); m; m = runs.exec(text)) {
+    let at = m.index;
+    let len = m[0].length;
+    let slashes = 0;
+    for (let k = at - 1; k >= 0 && text[k] === '\\'; k--) slashes++;
+    if (slashes % 2 === 1) {
+      // \` is a literal backtick; the rest of the run may still open a span
+      at++;
+      len--;
+      if (!len) continue;
+    }
+    const closing = /`+/g;
+    closing.lastIndex = at + len;
+    let close = -1;
+    for (let c = closing.exec(text); c; c = closing.exec(text))
+      if (c[0].length === len) {
+        close = c.index;
+        break;
+      }
+    if (close < 0 || /\n[ \t]*\n/.test(text.slice(at, close))) continue; // literal backticks
+    parts.push(fn(text.slice(last, at)), text.slice(at, close + len));
+    last = close + len;
+    runs.lastIndex = last;
+  }
+  parts.push(fn(text.slice(last)));
+  return parts.join('');
 }
 
 const NAMED = new Map(
