@@ -3,7 +3,7 @@
  * Keys are hashes of what determines the result; an unreadable entry is treated as missing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { redact } from '../ui/redact.js';
@@ -79,11 +79,17 @@ export function createCache(dir: string, onError?: (msg: string) => void): Cache
         return NOTHING_HELD; // no cache folder: nothing to share
       }
       for (;;) {
+        // the claim appears whole or not at all (written aside, then linked into place): another run never
+        // reads a half-written claim and takes it for a dead one
+        const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
         try {
-          await writeFile(file, JSON.stringify({ pid: process.pid, at: Date.now() }), { flag: 'wx', mode: 0o600 });
+          await writeFile(tmp, JSON.stringify({ pid: process.pid, at: Date.now() }), { mode: 0o600 });
+          await link(tmp, file);
           return { release: () => unlink(file).catch(() => undefined) };
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return NOTHING_HELD;
+        } finally {
+          await unlink(tmp).catch(() => undefined);
         }
         const holder = await readFile(file, 'utf8')
           .then((t) => JSON.parse(t) as { pid?: unknown; at?: unknown })
